@@ -1,0 +1,169 @@
+import type { InputTally } from "../m1/intake.js";
+import { classify, VERDICTS, type Thresholds, type Verdict } from "../m1/rules.js";
+import type { UnitTable } from "../m1/unit-table.js";
+import type { ReadResult } from "../read-logs.js";
+import { EvidenceGatherer, rankCodes } from "./evidence.js";
+import type { FunctionSummary, InputSummary, Report, VerdictCounts, VerdictSummary } from "./report.js";
+import { STOP_RULE } from "./report.js";
+
+/** How many violations the report lists with their location (`invalid` stays the full count). */
+export const LISTED_VIOLATIONS = 100;
+/** How many error codes a function lists. */
+const LISTED_ERROR_CODES = 5;
+
+export interface ReportOptions {
+  readonly thresholds: Thresholds;
+  /** Thresholds for one function, where configuration overrides them; defaults to `thresholds`. */
+  readonly thresholdsFor?: (fn: string) => Thresholds;
+}
+
+/** The verdict of every unit, by unit index, as an index into VERDICTS. */
+export function classifyUnits(units: UnitTable, options: ReportOptions): Uint8Array {
+  const verdicts = new Uint8Array(units.size);
+  const perFunction = units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
+  for (let i = 0; i < units.size; i++) {
+    const verdict = classify(units.unit(i), perFunction[units.functionIdOf(i)] as Thresholds);
+    verdicts[i] = VERDICTS.indexOf(verdict);
+  }
+  return verdicts;
+}
+
+/**
+ * Aggregates the merged units into the report of SPEC.md sections 4–6. Pure, and independent of the
+ * order in which lines and sources were read: every list is sorted before it is shown.
+ */
+export function buildReport(read: ReadResult, options: ReportOptions): Report {
+  const { units, tally } = read.intake;
+  const verdicts = classifyUnits(units, options);
+  const functions = units.functions
+    .map((fn, id) => summarizeFunction(units, verdicts, id, fn))
+    .sort((a, b) => (a.function < b.function ? -1 : a.function > b.function ? 1 : 0));
+  const overallCounts = emptyCounts();
+  for (const fn of functions) for (const v of VERDICTS) overallCounts[v] += fn.verdicts[v];
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let i = 0; i < units.size; i++) {
+    const unit = units.unit(i);
+    if (unit.firstMs !== null && !(unit.firstMs >= first)) first = unit.firstMs;
+    if (unit.lastMs !== null && !(unit.lastMs <= last)) last = unit.lastMs;
+  }
+  return {
+    schema: "attribute.report/v1",
+    thresholds: { slowMs: options.thresholds.slowMs, upstreamShare: options.thresholds.upstreamShare },
+    complete: read.complete,
+    sources: read.sources
+      .map(({ source, lines, error }) => ({ source, lines, error }))
+      .sort(
+        (a, b) =>
+          compareText(a.source, b.source) || a.lines - b.lines || compareText(a.error ?? "", b.error ?? ""),
+      ),
+    input: summarizeInput(tally, units),
+    timeSpan: { first: toIso(first), last: toIso(last) },
+    overall: summarizeVerdicts(units.size, overallCounts),
+    functions,
+    stopRule: STOP_RULE,
+  };
+}
+
+function summarizeInput(tally: InputTally, units: UnitTable): InputSummary {
+  const violations = [...tally.violations]
+    .sort((a, b) => compareText(a.source, b.source) || a.line - b.line)
+    .slice(0, LISTED_VIOLATIONS)
+    .map(({ source, line, reason }) => ({ source, line, reason }));
+  return {
+    lines: tally.lines,
+    valid: tally.valid,
+    invalid: tally.invalid,
+    blank: tally.blank,
+    duplicates: tally.valid - units.distinctRecords,
+    violations,
+    violationsByReason: sortedRecord(tally.violationsByKind),
+    unknownFields: sortedRecord(tally.unknownFields),
+    unknownFieldsNotListed: tally.unknownFieldsBeyondLimit,
+  };
+}
+
+function summarizeFunction(units: UnitTable, verdicts: Uint8Array, id: number, fn: string): FunctionSummary {
+  const counts = emptyCounts();
+  const latencies: number[] = [];
+  const codes = new Map<string | null, number>();
+  const evidence = new Map<Verdict, EvidenceGatherer>();
+  for (const index of units.unitsOfFunction(id).values()) {
+    const unit = units.unit(index);
+    const verdict = VERDICTS[verdicts[index] as number] as Verdict;
+    counts[verdict]++;
+    latencies.push(unit.latencyMs);
+    for (const code of unit.errorCodes) codes.set(code, (codes.get(code) ?? 0) + 1);
+    if (verdict === "OK") continue;
+    let gatherer = evidence.get(verdict);
+    if (gatherer === undefined) {
+      gatherer = new EvidenceGatherer(verdict);
+      evidence.set(verdict, gatherer);
+    }
+    gatherer.add(unit.requestId, unit, unit.errorCodes);
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    function: fn,
+    ...summarizeVerdicts(latencies.length, counts),
+    latencyMs: {
+      p50: nearestRank(latencies, 50),
+      p95: nearestRank(latencies, 95),
+      p99: nearestRank(latencies, 99),
+    },
+    errorCodes: rankCodes(codes).slice(0, LISTED_ERROR_CODES),
+    evidence: VERDICTS.flatMap((v) => evidence.get(v)?.result() ?? []),
+  };
+}
+
+/**
+ * SPEC.md section 4: the verdict held by the most incidents; a tie for the most is UNKNOWN (split
+ * evidence: no blame); no incidents is OK.
+ */
+export function summarizeVerdicts(units: number, verdicts: VerdictCounts): VerdictSummary {
+  const incidents = units - verdicts.OK;
+  if (incidents === 0) return { units, incidents, verdict: "OK", share: 1, verdicts };
+  let best: Verdict = "UNKNOWN";
+  let bestCount = -1;
+  let tied = false;
+  for (const v of VERDICTS) {
+    if (v === "OK") continue;
+    const n = verdicts[v];
+    if (n > bestCount) {
+      best = v;
+      bestCount = n;
+      tied = false;
+    } else if (n === bestCount) {
+      tied = true;
+    }
+  }
+  const verdict = tied ? "UNKNOWN" : best;
+  return { units, incidents, verdict, share: verdicts[verdict] / incidents, verdicts };
+}
+
+/** Nearest-rank percentile of sorted values: the value at rank ⌈p/100 × n⌉. */
+export function nearestRank(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] as number;
+}
+
+function emptyCounts(): Record<Verdict, number> {
+  return { OK: 0, UNKNOWN: 0, VENDOR: 0, APPLICATION: 0, APP_BOTTLENECK: 0, UNATTRIBUTED: 0 };
+}
+
+/** A plain object from a Map, keys sorted; safe for keys such as `__proto__` (own data properties). */
+function sortedRecord(map: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...map].sort((a, b) => compareText(a[0], b[0])));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** UTC ISO-8601; epoch values beyond what a Date can hold are shown as the number itself. */
+function toIso(ms: number): string | null {
+  if (Number.isNaN(ms)) return null;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}

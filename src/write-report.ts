@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { InputError } from "./input-error.js";
+import type { OutputStream } from "./io.js";
+
+/**
+ * Writes the report to stdout, honouring backpressure, or to a file. A file is written beside its final
+ * name and renamed into place, so a failed run never leaves half a report where a whole one was.
+ */
+export async function writeReport(
+  chunks: Iterable<string>,
+  path: string | undefined,
+  stdout: OutputStream,
+): Promise<void> {
+  if (path === undefined) {
+    for (const chunk of chunks) {
+      if (!stdout.write(chunk)) await drained(stdout);
+    }
+    return;
+  }
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const handle = await open(temporary, "w");
+    try {
+      for (const chunk of chunks) await handle.write(chunk);
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    throw new InputError(`cannot write ${path}: ${describeWriteError(reason)}`);
+  }
+}
+
+function describeWriteError(code: string): string {
+  switch (code) {
+    case "ENOENT":
+      return "its folder does not exist";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return code;
+  }
+}
+
+/** Resolves when the stream can take more, or when it closed or failed (EPIPE: the reader went away). */
+function drained(stream: OutputStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.removeListener("drain", done);
+      stream.removeListener("error", done);
+      stream.removeListener("close", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("error", done);
+    stream.once("close", done);
+  });
+}
