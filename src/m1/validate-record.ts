@@ -91,10 +91,11 @@ function isMillis(value: unknown): boolean {
 }
 
 /**
- * True only for a record that is certainly valid; false means "ask zod". A missing key reads as
+ * True only for a record that is certainly valid; false means "ask zod". Exported for the differential
+ * test that holds it to the zod schema. A missing key reads as
  * undefined and fails here; JSON.parse makes only own keys, so nothing is inherited.
  */
-function acceptsQuickly(o: Record<string, unknown>): boolean {
+export function acceptsQuickly(o: Record<string, unknown>): boolean {
   return (
     isText(o.request_id, STRING_LIMITS.request_id) &&
     isText(o.function, STRING_LIMITS.function) &&

@@ -1,0 +1,41 @@
+import { LineSplitter } from "../src/input/line-splitter.js";
+import { Intake } from "../src/m1/intake.js";
+import { DEFAULT_THRESHOLDS, type Thresholds } from "../src/m1/rules.js";
+import type { ReadResult } from "../src/read-logs.js";
+import { buildReport } from "../src/report/build-report.js";
+import type { Report } from "../src/report/report.js";
+
+/** In-memory sources: name → text. */
+export type Sources = Readonly<Record<string, string>>;
+
+/** Runs the pure pipeline (split, parse, validate, merge) over in-memory sources, in the order given. */
+export function readText(sources: Sources, maxLineBytes = 1024 * 1024): ReadResult {
+  const intake = new Intake({ strict: false, allowed: new Set() });
+  const results = Object.entries(sources).map(([source, text]) => {
+    const splitter = new LineSplitter(intake.sinkFor(source), maxLineBytes);
+    splitter.push(Buffer.from(text));
+    splitter.end();
+    return { source, lines: splitter.lines, bytes: Buffer.byteLength(text), error: null };
+  });
+  return { intake, sources: results, complete: true };
+}
+
+/** The report for in-memory sources. */
+export function reportFor(sources: Sources, thresholds: Thresholds = DEFAULT_THRESHOLDS): Report {
+  return buildReport(readText(sources), { thresholds });
+}
+
+/** One M1 line, with defaults for the fields a case does not care about. */
+export function m1(fields: Partial<Record<string, unknown>>): string {
+  return JSON.stringify({
+    request_id: "r1",
+    function: "checkout",
+    stage: "respond",
+    status: 200,
+    latency_ms: 10,
+    error_code: null,
+    upstream_status: 200,
+    upstream_latency_ms: 5,
+    ...fields,
+  });
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { readText, m1 } from "../helpers.js";
+
+/** The one merged unit of a set of lines. */
+function mergedOf(...lines: string[]) {
+  const { intake } = readText({ "a.ndjson": lines.join("\n") });
+  expect(intake.units.size).toBe(1);
+  return intake.units.unit(0);
+}
+
+describe("SPEC 2: units and the merge", () => {
+  it("the unit is the pair (request_id, function)", () => {
+    const { intake } = readText({
+      x: [m1({ request_id: "a" }), m1({ request_id: "a", function: "search" }), m1({ request_id: "b" })].join(
+        "\n",
+      ),
+    });
+    expect(intake.units.size).toBe(3);
+  });
+
+  it("status: the largest", () => {
+    expect(mergedOf(m1({ status: 200 }), m1({ status: 503 }), m1({ status: 404 })).status).toBe(503);
+  });
+
+  it("latency_ms: the largest", () => {
+    expect(
+      mergedOf(m1({ latency_ms: 12.5 }), m1({ latency_ms: 3000 }), m1({ latency_ms: 7 })).latencyMs,
+    ).toBe(3000);
+  });
+
+  describe("upstream_status: the most severe non-null value", () => {
+    it.each([
+      [[200, "timeout", 503], "timeout"],
+      [[503, 599, 200], 599],
+      [[404, 500], 500],
+      [[301, 404], 404],
+      [[204, 302], 302],
+      [[101, 200], 200],
+      [[null, 201, null], 201],
+      [[null, null], null],
+    ])("%j merges to %j", (values, expected) => {
+      const lines = values.map((v) => m1({ upstream_status: v }));
+      expect(mergedOf(...lines).upstream).toBe(expected);
+    });
+  });
+
+  it("upstream_latency_ms: the largest non-null value, null only if all are null", () => {
+    expect(
+      mergedOf(m1({ upstream_latency_ms: null }), m1({ upstream_latency_ms: 40 })).upstreamLatencyMs,
+    ).toBe(40);
+    expect(
+      mergedOf(m1({ upstream_latency_ms: 0 }), m1({ upstream_latency_ms: null })).upstreamLatencyMs,
+    ).toBe(0);
+    expect(
+      mergedOf(m1({ upstream_latency_ms: null }), m1({ upstream_latency_ms: null })).upstreamLatencyMs,
+    ).toBe(null);
+  });
+
+  it("error_codes: the set of non-null error_code values", () => {
+    const unit = mergedOf(
+      m1({ error_code: "B" }),
+      m1({ error_code: null }),
+      m1({ error_code: "A" }),
+      m1({ error_code: "B" }),
+    );
+    expect([...unit.errorCodes].sort()).toEqual(["A", "B"]);
+  });
+
+  it("stages: the set of stage values", () => {
+    const unit = mergedOf(
+      m1({ stage: "upstream" }),
+      m1({ stage: "respond" }),
+      m1({ stage: "upstream", status: 500 }),
+    );
+    expect([...unit.stages].sort()).toEqual(["respond", "upstream"]);
+  });
+
+  it("time: the earliest and latest timestamps, where records have one", () => {
+    const unit = mergedOf(
+      m1({ ts: "2026-11-25T10:00:00Z" }),
+      m1({ stage: "x" }),
+      m1({ time: Date.UTC(2026, 10, 25, 9) }),
+    );
+    expect(unit.firstMs).toBe(Date.UTC(2026, 10, 25, 9));
+    expect(unit.lastMs).toBe(Date.UTC(2026, 10, 25, 10));
+  });
+
+  describe("duplicates", () => {
+    const duplicatesOf = (...lines: string[]): number =>
+      readText({ x: lines.join("\n") }).intake.tally.valid -
+      readText({ x: lines.join("\n") }).intake.units.distinctRecords;
+
+    it("a record equal in all known fields to an earlier one of its unit is a duplicate", () => {
+      expect(duplicatesOf(m1({}), m1({}), m1({}))).toBe(2);
+    });
+
+    it("a difference in any known field, the timestamp included, makes it a new record", () => {
+      for (const change of [
+        { stage: "other" },
+        { status: 201 },
+        { latency_ms: 11 },
+        { error_code: "E" },
+        { upstream_status: null },
+        { upstream_latency_ms: null },
+        { ts: 1 },
+      ]) {
+        expect(duplicatesOf(m1({}), m1(change))).toBe(0);
+      }
+    });
+
+    it("unknown fields and key order do not matter; the same record in another unit is not a duplicate", () => {
+      const reordered =
+        '{"upstream_latency_ms":5,"upstream_status":200,"error_code":null,"latency_ms":10,"status":200,"stage":"respond","function":"checkout","request_id":"r1","level":"debug"}';
+      expect(duplicatesOf(m1({}), reordered)).toBe(1);
+      expect(duplicatesOf(m1({}), m1({ request_id: "r2" }))).toBe(0);
+    });
+
+    it("timestamps are compared as times: the same instant written two ways is a duplicate", () => {
+      expect(duplicatesOf(m1({ ts: "2026-11-25T10:00:00Z" }), m1({ time: Date.UTC(2026, 10, 25, 10) }))).toBe(
+        1,
+      );
+    });
+
+    it("are counted past the inline fingerprints of a unit", () => {
+      const lines = [1, 2, 3, 4, 5].map((n) => m1({ stage: `s${n}` }));
+      expect(duplicatesOf(...lines, ...lines, lines[4] as string)).toBe(6);
+    });
+  });
+
+  it("absorbing one table into another equals reading both inputs into one (the merge of parallel readers)", () => {
+    const a = [m1({ status: 500, error_code: "X" }), m1({ request_id: "r2" }), m1({ stage: "s1" })];
+    const b = [
+      m1({ upstream_status: "timeout", error_code: "Y" }),
+      m1({ request_id: "r2" }),
+      m1({ request_id: "r3", function: "f" }),
+    ];
+    const whole = readText({ x: [...a, ...b].join("\n") }).intake.units;
+    const left = readText({ x: a.join("\n") }).intake.units;
+    left.absorb(readText({ x: b.join("\n") }).intake.units);
+    expect(left.size).toBe(whole.size);
+    expect(left.distinctRecords).toBe(whole.distinctRecords);
+    const norm = (u: ReturnType<typeof whole.unit>) => ({
+      ...u,
+      errorCodes: [...u.errorCodes].sort(),
+      stages: [...u.stages].sort(),
+    });
+    for (let i = 0; i < whole.size; i++) expect(norm(left.unit(i))).toEqual(norm(whole.unit(i)));
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { nearestRank, summarizeVerdicts } from "../../src/report/build-report.js";
+import { STOP_RULE } from "../../src/report/report.js";
+import { m1, reportFor } from "../helpers.js";
+
+const counts = (c: Partial<Record<string, number>>) => ({
+  OK: 0,
+  UNKNOWN: 0,
+  VENDOR: 0,
+  APPLICATION: 0,
+  APP_BOTTLENECK: 0,
+  UNATTRIBUTED: 0,
+  ...c,
+});
+
+describe("SPEC 4: a function's verdict, and the overall verdict", () => {
+  it("no incidents: OK with share 1", () => {
+    expect(summarizeVerdicts(5, counts({ OK: 5 }))).toMatchObject({ incidents: 0, verdict: "OK", share: 1 });
+  });
+
+  it("otherwise the verdict held by the most incidents, with its share of all incidents", () => {
+    expect(summarizeVerdicts(10, counts({ OK: 4, VENDOR: 4, UNKNOWN: 1, APPLICATION: 1 }))).toMatchObject({
+      incidents: 6,
+      verdict: "VENDOR",
+      share: 4 / 6,
+    });
+  });
+
+  it("UNKNOWN and UNATTRIBUTED count like any verdict", () => {
+    expect(summarizeVerdicts(3, counts({ UNATTRIBUTED: 2, VENDOR: 1 })).verdict).toBe("UNATTRIBUTED");
+    expect(summarizeVerdicts(3, counts({ UNKNOWN: 2, VENDOR: 1 })).verdict).toBe("UNKNOWN");
+  });
+
+  it("a tie for the most is UNKNOWN (split evidence: no blame), with UNKNOWN's own share", () => {
+    expect(summarizeVerdicts(4, counts({ VENDOR: 2, APPLICATION: 2 }))).toMatchObject({
+      verdict: "UNKNOWN",
+      share: 0,
+    });
+    expect(summarizeVerdicts(5, counts({ VENDOR: 2, APPLICATION: 2, UNKNOWN: 1 }))).toMatchObject({
+      verdict: "UNKNOWN",
+      share: 0.2,
+    });
+  });
+
+  it("the overall verdict applies the same rule to all units together", () => {
+    const report = reportFor({
+      x: [
+        m1({ request_id: "a", function: "f1", status: 503, upstream_status: 503 }),
+        m1({ request_id: "b", function: "f1", status: 503, upstream_status: 503 }),
+        m1({ request_id: "c", function: "f2", status: 500, upstream_status: 200 }),
+        m1({ request_id: "d", function: "f3", status: 500, upstream_status: 200 }),
+        m1({ request_id: "e", function: "f4", status: 200 }),
+      ].join("\n"),
+    });
+    expect(report.functions.map((f) => [f.function, f.verdict])).toEqual([
+      ["f1", "VENDOR"],
+      ["f2", "APPLICATION"],
+      ["f3", "APPLICATION"],
+      ["f4", "OK"],
+    ]);
+    // 2 VENDOR and 2 APPLICATION over all units: a tie.
+    expect(report.overall).toMatchObject({ units: 5, incidents: 4, verdict: "UNKNOWN" });
+  });
+});
+
+describe("SPEC 5: what every report says", () => {
+  it("latency percentiles are nearest-rank over the merged latency of units", () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([nearestRank(sorted, 50), nearestRank(sorted, 95), nearestRank(sorted, 99)]).toEqual([50, 95, 99]);
+    expect(nearestRank([7], 99)).toBe(7);
+    expect(nearestRank([1, 2, 3], 50)).toBe(2);
+    const lines = [10, 20, 30, 40].flatMap((ms, i) => [
+      m1({ request_id: `r${i}`, latency_ms: 1 }),
+      m1({ request_id: `r${i}`, latency_ms: ms }),
+    ]);
+    expect(reportFor({ x: lines.join("\n") }).functions[0]?.latencyMs).toEqual({ p50: 20, p95: 40, p99: 40 });
+  });
+
+  it("evidence lists up to three sample request ids, the smallest in string order", () => {
+    const ids = ["r9", "r10", "r2", "r1", "r30"];
+    const report = reportFor({
+      x: ids.map((id) => m1({ request_id: id, status: 503, upstream_status: 503 })).join("\n"),
+    });
+    expect(report.functions[0]?.evidence).toEqual([
+      expect.objectContaining({ verdict: "VENDOR", count: 5, samples: ["r1", "r10", "r2"] }),
+    ]);
+  });
+
+  it("UNKNOWN evidence breaks incidents down by error code, so an unlogged timeout is seen", () => {
+    const lines = [
+      m1({ request_id: "a", status: 504, upstream_status: null, error_code: "UPSTREAM_TIMEOUT" }),
+      m1({ request_id: "b", status: 504, upstream_status: null, error_code: "UPSTREAM_TIMEOUT" }),
+      m1({ request_id: "c", status: 500, upstream_status: null, error_code: null }),
+    ];
+    const unknown = reportFor({ x: lines.join("\n") }).functions[0]?.evidence[0];
+    expect(unknown?.verdict).toBe("UNKNOWN");
+    expect(unknown?.errorCodes).toEqual([
+      { code: "UPSTREAM_TIMEOUT", count: 2 },
+      { code: null, count: 1 },
+    ]);
+    expect(unknown?.summary).toContain("UPSTREAM_TIMEOUT ×2");
+    expect(unknown?.summary).toContain('"timeout"');
+  });
+
+  it("functions list their most frequent error codes, counted over units", () => {
+    const lines = [
+      m1({ request_id: "a", error_code: "E1" }),
+      m1({ request_id: "a", error_code: "E1", stage: "x" }),
+      m1({ request_id: "b", error_code: "E2" }),
+    ];
+    expect(reportFor({ x: lines.join("\n") }).functions[0]?.errorCodes).toEqual([
+      { code: "E1", count: 1 },
+      { code: "E2", count: 1 },
+    ]);
+  });
+
+  it("the input summary counts lines, valid, invalid (by reason, located), blank, duplicates and unknown fields", () => {
+    const report = reportFor({
+      "b.ndjson": ["", m1({}), m1({}), "not json", m1({ status: "500" }), "  ", m1({ level: "info" })].join(
+        "\n",
+      ),
+    });
+    // The record with `level` equals the first two in every known field: two duplicates.
+    expect(report.input).toMatchObject({
+      lines: 7,
+      valid: 3,
+      invalid: 2,
+      blank: 2,
+      duplicates: 2,
+      unknownFields: { level: 1 },
+    });
+    expect(report.input.violations.map((v) => [v.source, v.line])).toEqual([
+      ["b.ndjson", 4],
+      ["b.ndjson", 5],
+    ]);
+    expect(report.input.violationsByReason).toEqual({
+      "not valid JSON": 1,
+      "status: expected an integer 100–599": 1,
+    });
+  });
+
+  it("the stop rule, word for word", () => {
+    expect(reportFor({}).stopRule).toBe(
+      "Stop rule: no data rewrite, schema change, or semantic patch without a replay plan and rollback.",
+    );
+    expect(STOP_RULE).toBe(reportFor({}).stopRule);
+  });
+
+  it("an empty input gives an OK report with zero counts", () => {
+    expect(reportFor({ x: "" })).toMatchObject({
+      input: { lines: 0 },
+      overall: { units: 0, incidents: 0, verdict: "OK" },
+    });
+  });
+});
