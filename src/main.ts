@@ -15,6 +15,7 @@ import {
 } from "./options.js";
 import { readLogs } from "./read-logs.js";
 import { buildReport, classifyUnits } from "./report/build-report.js";
+import { escapeControls } from "./report/escape-text.js";
 import { renderJson, renderNdjson } from "./report/render-json.js";
 import { renderMarkdown } from "./report/render-markdown.js";
 import { unitRows } from "./report/unit-rows.js";
@@ -67,7 +68,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await report(files, options, io);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    io.stderr.write(`attribute: ${error.message}\n`);
+    // A path can hold control characters (a hostile file name from a glob): shown escaped, as in reports.
+    io.stderr.write(`attribute: ${escapeControls(error.message)}\n`);
     return EXIT.failure;
   }
 }
@@ -135,7 +137,7 @@ async function report(files: readonly string[], options: CliOptions, io: Io): Pr
     signal: io.signal,
   });
   for (const source of read.sources) {
-    if (source.error !== null) io.stderr.write(`attribute: ${source.error}\n`);
+    if (source.error !== null) io.stderr.write(`attribute: ${escapeControls(source.error)}\n`);
   }
   const thresholds = { slowMs: options.slowMs, upstreamShare: options.upstreamShare };
   const result = buildReport(read, { thresholds });

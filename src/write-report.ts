@@ -14,8 +14,22 @@ export async function writeReport(
   stdout: OutputStream,
 ): Promise<void> {
   if (path === undefined) {
-    for (const chunk of chunks) {
-      if (!stdout.write(chunk)) await drained(stdout);
+    // Once the reader is gone (EPIPE), a write returns false and no 'drain', 'error' or 'close' ever
+    // comes again: stop writing instead of waiting forever.
+    let gone = false;
+    const onGone = (): void => {
+      gone = true;
+    };
+    stdout.once("error", onGone);
+    stdout.once("close", onGone);
+    try {
+      for (const chunk of chunks) {
+        if (gone) return;
+        if (!stdout.write(chunk)) await drained(stdout);
+      }
+    } finally {
+      stdout.removeListener("error", onGone);
+      stdout.removeListener("close", onGone);
     }
     return;
   }

@@ -44,3 +44,17 @@ export function lengthWithin(text: string, min: number, max: number): boolean {
   }
   return count <= max;
 }
+
+/**
+ * The same check on UTF-8 bytes (valid UTF-8, as the line reader guarantees): a character is a byte
+ * that does not continue a multi-byte sequence.
+ */
+export function lengthOk(bytes: Uint8Array, start: number, end: number, max: number): boolean {
+  const length = end - start;
+  if (length < 1) return false;
+  if (length <= max) return true;
+  if (length > 4 * max) return false;
+  let count = 0;
+  for (let i = start; i < end; i++) if (((bytes[i] as number) & 0xc0) !== 0x80) count++;
+  return count <= max;
+}

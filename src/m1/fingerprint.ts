@@ -1,47 +1,40 @@
-import type { M1Record } from "./record.js";
-import { upstreamSeverity } from "./record.js";
-
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
 
 /**
- * A 64-bit fingerprint (two 32-bit halves) of a record's known fields other than its unit key:
- * stage, status, latency, error code, upstream status and latency, and time. Two records of one unit
- * with the same fingerprint are the same record (SPEC.md section 2, duplicates); with a handful of
- * records per unit, a false match has odds near 2^-64.
+ * A 64-bit fingerprint (two 32-bit halves) of a record's known fields other than its unit key: stage,
+ * status, latency, error code, upstream status and latency, and time. Two records of one unit with the
+ * same fingerprint count as the same record (SPEC.md section 2, duplicates); with a handful of records
+ * per unit, a false match has odds near 2^-64. Words (stage, error code) enter by the hashes of their
+ * bytes, so a fingerprint does not depend on which table or thread computed it.
  */
-export function fingerprint(record: M1Record, out: Uint32Array): void {
-  let a = 0x811c9dc5;
-  let b = 0x9e3779b9;
-  const mixText = (text: string | null): void => {
-    if (text === null) {
-      a = mix(a, 0xffffffff);
-      b = mix(b, 0x7fffffff);
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = mix(a, c);
-      b = mix(b, c + 0x10000);
-    }
-    a = mix(a, 0xfffffffe);
-    b = mix(b, 0x7ffffffe);
-  };
-  const mixNumber = (value: number | null): void => {
-    // -0 and 0 are the same latency; NaN stands for null.
-    scratch[0] = value === null ? Number.NaN : value + 0;
-    a = mix(mix(a, words[0] as number), words[1] as number);
-    b = mix(mix(b, (words[1] as number) ^ 0x5bd1e995), words[0] as number);
-  };
-  mixText(record.stage);
-  mixNumber(record.status);
-  mixNumber(record.latency_ms);
-  mixText(record.error_code);
-  mixNumber(upstreamSeverity(record.upstream_status));
-  mixNumber(record.upstream_latency_ms);
-  mixNumber(record.timeMs);
-  out[0] = finish(a);
-  out[1] = finish(b);
+export class Fingerprint {
+  a = 0;
+  b = 0;
+
+  begin(): void {
+    this.a = 0x811c9dc5;
+    this.b = 0x9e3779b9;
+  }
+
+  word(hashA: number, hashB: number): void {
+    this.a = mix(this.a, hashA);
+    this.b = mix(this.b, hashB);
+  }
+
+  /** A number; -0 and 0 are the same, NaN stands for null. */
+  number(value: number): void {
+    scratch[0] = value + 0;
+    const low = words[0] as number;
+    const high = words[1] as number;
+    this.a = mix(mix(this.a, low), high);
+    this.b = mix(mix(this.b, high ^ 0x5bd1e995), low);
+  }
+
+  end(): void {
+    this.a = finish(this.a);
+    this.b = finish(this.b);
+  }
 }
 
 function mix(h: number, value: number): number {

@@ -1,6 +1,8 @@
 import type { LineSink } from "../input/line-splitter.js";
+import { ScannedRecord, scanRecord } from "./scan-record.js";
 import { UnitTable } from "./unit-table.js";
 import { validateRecord, type FieldPolicy } from "./validate-record.js";
+import { Vocabulary } from "./vocabulary.js";
 
 /** A violation located by source and line (SPEC.md section 1). */
 export interface Violation {
@@ -31,44 +33,67 @@ export class InputTally {
   /** The first violations of each source, in line order. */
   readonly violations: Violation[] = [];
   readonly violationsByKind = new Map<string, number>();
-  readonly unknownFields = new Map<string, number>();
   /** Occurrences of unknown field names past the `unknownFieldNames` limit. */
   unknownFieldsBeyondLimit = 0;
 }
 
 /**
- * Turns the lines of one source into counts and merged units: JSON.parse, validate, merge. Pure: it
- * touches no file and no stream, so the same code runs in tests, in the CLI and in worker threads.
+ * Turns the lines of sources into counts and merged units. Each line first tries the fast path
+ * (scan-record.ts: fields read from the bytes); whatever it does not accept is decoded, parsed with
+ * JSON.parse and checked by the schema, which accepts it or words the violation. Pure: it touches no
+ * file and no stream, so the same code runs in tests, in the CLI and in worker threads.
  */
 export class Intake {
   readonly tally = new InputTally();
   readonly units = new UnitTable();
+  private readonly unknownNames = new Vocabulary();
+  /** Per unknown-name id: its count, or -1 for a name on the allowlist. */
+  private readonly unknownCounts: number[] = [];
+  private readonly scanned = new ScannedRecord();
 
   constructor(
     private readonly policy: FieldPolicy,
     private readonly limits: IntakeLimits = DEFAULT_LIMITS,
   ) {}
 
+  /** Unknown field name → number of valid records that carry it. */
+  unknownFields(): Map<string, number> {
+    const fields = new Map<string, number>();
+    this.unknownCounts.forEach((count, id) => {
+      if (count > 0) fields.set(this.unknownNames.text(id), count);
+    });
+    return fields;
+  }
+
   /** A LineSink for one source; its lines are added to this intake's tally and units. */
   sinkFor(source: string): LineSink {
     let kept = 0;
+    const tally = this.tally;
     const reject = (line: number, kind: string, reason: string): void => {
-      this.tally.invalid++;
-      this.tally.violationsByKind.set(kind, (this.tally.violationsByKind.get(kind) ?? 0) + 1);
+      tally.invalid++;
+      tally.violationsByKind.set(kind, (tally.violationsByKind.get(kind) ?? 0) + 1);
       if (kept < this.limits.violationsPerSource) {
         kept++;
-        this.tally.violations.push({ source, line, kind, reason });
+        tally.violations.push({ source, line, kind, reason });
       }
     };
     return {
       reject: (line, kind, reason) => {
-        this.tally.lines++;
+        tally.lines++;
         reject(line, kind, reason);
       },
-      line: (text, line) => {
-        this.tally.lines++;
-        if (isBlank(text)) {
-          this.tally.blank++;
+      line: (bytes, start, end, line) => {
+        tally.lines++;
+        const scanned = this.scanned;
+        if (scanRecord(bytes, start, end, scanned) && this.unknownAllowed(scanned)) {
+          tally.valid++;
+          this.units.add(scanned);
+          this.countUnknown(scanned);
+          return;
+        }
+        const text = bytes.toString("utf8", start, end);
+        if (text.trim().length === 0) {
+          tally.blank++;
           return;
         }
         let value: unknown;
@@ -83,27 +108,56 @@ export class Intake {
           reject(line, result.kind, result.reason);
           return;
         }
-        this.tally.valid++;
-        this.units.add(result.record);
-        for (const name of result.unknownFields) this.countUnknown(name);
+        tally.valid++;
+        this.units.addRecord(result.record);
+        for (const name of result.unknownFields) this.countName(this.unknownNames.idOfText(name));
       },
     };
   }
 
-  private countUnknown(name: string): void {
-    const fields = this.tally.unknownFields;
-    const count = fields.get(name);
-    if (count !== undefined) fields.set(name, count + 1);
-    else if (fields.size < this.limits.unknownFieldNames) fields.set(name, 1);
-    else this.tally.unknownFieldsBeyondLimit++;
+  /** In strict mode, a scanned record with an unknown field not on the allowlist takes the general path. */
+  private unknownAllowed(scanned: ScannedRecord): boolean {
+    if (!this.policy.strict) return true;
+    for (let k = 0; k < scanned.unknownCount; k++) {
+      if (this.unknownCount(scanned, k) !== -1) return false;
+    }
+    return true;
   }
-}
 
-/** A line holding only whitespace (SPEC.md section 1): counted, never a violation. */
-function isBlank(text: string): boolean {
-  if (text.length === 0) return true;
-  const first = text.charCodeAt(0);
-  // Fast exit for the common case: a record starts with `{`.
-  if (first === 0x7b) return false;
-  return text.trim().length === 0;
+  private countUnknown(scanned: ScannedRecord): void {
+    for (let k = 0; k < scanned.unknownCount; k++) {
+      const id = this.unknownId(scanned, k);
+      if (id < 0) this.tally.unknownFieldsBeyondLimit++;
+      else this.countName(id);
+    }
+  }
+
+  private unknownCount(scanned: ScannedRecord, k: number): number {
+    const id = this.unknownId(scanned, k);
+    return id < 0 ? 0 : (this.unknownCounts[id] as number);
+  }
+
+  /** The id of the k-th unknown key of a scanned record, or -1 past the limit of distinct names. */
+  private unknownId(scanned: ScannedRecord, k: number): number {
+    const start = scanned.unknown[2 * k] as number;
+    const end = scanned.unknown[2 * k + 1] as number;
+    const bytes = scanned.bytes;
+    const known = this.unknownNames.find(bytes, start, end);
+    if (known >= 0) return known;
+    if (this.unknownNames.size >= this.limits.unknownFieldNames) return -1;
+    return this.register(this.unknownNames.idOf(bytes, start, end));
+  }
+
+  private register(id: number): number {
+    if (this.unknownCounts[id] === undefined) {
+      this.unknownCounts[id] = this.policy.allowed.has(this.unknownNames.text(id)) ? -1 : 0;
+    }
+    return id;
+  }
+
+  private countName(id: number): void {
+    this.register(id);
+    const count = this.unknownCounts[id] as number;
+    if (count >= 0) this.unknownCounts[id] = count + 1;
+  }
 }

@@ -1,38 +1,27 @@
 /**
- * Small sets of strings (a unit's error codes, its stages) stored as one integer per unit.
+ * Small sets of word ids (a unit's error codes, its stages) stored as one integer per unit.
  *
  * Logs repeat the same few codes and stages, so a unit's set is an id into a shared table of distinct
  * sets, and adding an element is a memoised step from one set id to the next. A unit then costs four
  * bytes for each set instead of a JavaScript Set (SPEC.md section 2 merges these by union).
  */
 export class SetInterner {
-  /** The distinct elements, by id. */
-  readonly elements: string[] = [];
-  private readonly elementIds = new Map<string, number>();
   /** The distinct sets, by id, as sorted element ids; set 0 is the empty set. */
   private readonly sets: number[][] = [[]];
   private readonly setIds = new Map<string, number>([["", 0]]);
-  private readonly steps = new Map<number, number>();
+  /** Memoised steps: for each set id, element id → the id of set ∪ {element}. */
+  private readonly steps: Map<number, number>[] = [new Map()];
 
   static readonly EMPTY = 0;
 
   /** The id of `set ∪ {element}`. */
-  add(setId: number, element: string): number {
-    let elementId = this.elementIds.get(element);
-    if (elementId === undefined) {
-      elementId = this.elements.length;
-      this.elements.push(element);
-      this.elementIds.set(element, elementId);
-    }
-    // Both ids stay far below 2^26 in any log that fits in memory, so the pair packs into one safe integer.
-    const step = setId * 67_108_864 + elementId;
-    const known = this.steps.get(step);
+  add(setId: number, element: number): number {
+    const steps = this.steps[setId] as Map<number, number>;
+    const known = steps.get(element);
     if (known !== undefined) return known;
     const members = this.sets[setId] as number[];
-    const next = members.includes(elementId)
-      ? setId
-      : this.intern([...members, elementId].sort((a, b) => a - b));
-    this.steps.set(step, next);
+    const next = members.includes(element) ? setId : this.intern([...members, element].sort((a, b) => a - b));
+    steps.set(element, next);
     return next;
   }
 
@@ -43,9 +32,9 @@ export class SetInterner {
     return result;
   }
 
-  /** The elements of a set, in no particular order. */
-  members(setId: number): string[] {
-    return (this.sets[setId] as number[]).map((id) => this.elements[id] as string);
+  /** The element ids of a set, ascending. */
+  members(setId: number): readonly number[] {
+    return this.sets[setId] as number[];
   }
 
   private intern(members: number[]): number {
@@ -54,6 +43,7 @@ export class SetInterner {
     if (id === undefined) {
       id = this.sets.length;
       this.sets.push(members);
+      this.steps.push(new Map());
       this.setIds.set(key, id);
     }
     return id;

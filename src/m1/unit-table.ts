@@ -1,8 +1,11 @@
-import { fingerprint } from "./fingerprint.js";
+import { ByteKeys, hashBytes } from "./byte-keys.js";
+import { Fingerprint } from "./fingerprint.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
+import { ScannedRecord } from "./scan-record.js";
 import { SetInterner } from "./set-interner.js";
+import { Vocabulary } from "./vocabulary.js";
 
 /** A merged unit, read back out of the table (SPEC.md section 2). */
 export interface Unit extends UnitFacts {
@@ -16,141 +19,249 @@ export interface Unit extends UnitFacts {
 }
 
 const INITIAL_CAPACITY = 1024;
-/** Fingerprints kept inline per unit; a unit with more distinct records spills into a Map. */
-const INLINE_PRINTS = 2;
+/** Fingerprints kept inline per unit (three: a request logs a few stages); more spill into a Map. */
+const INLINE_PRINTS = 3;
+const NULL_WORD = 0x7fffffff;
+
+// The row of a unit. Doubles:
+const LATENCY = 0;
+/** NaN stands for null. */
+const UPSTREAM_LATENCY = 1;
+const FIRST_MS = 2;
+const LAST_MS = 3;
+// 32-bit words (index into the row's 2 × ROW words):
+const STATUS = 8;
+/** Upstream severity: 0 null, 100–599 the code, 600 timeout (see record.ts). */
+const UPSTREAM = 9;
+const ERROR_CODES = 10;
+const STAGES = 11;
+const PRINT_COUNT = 12;
+const PRINTS = 14;
+const ROW = 10;
 
 /**
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
  *
- * Memory grows with units, not lines: each unit is one entry in a per-function Map plus a slot in
- * typed-array columns (see docs/performance.md). Every merge is a maximum or a set union, so adding
- * records in any order, or twice, gives the same table.
+ * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys) plus
+ * one slot in each typed-array column, about 100 bytes in all (docs/performance.md). Every merge is a
+ * maximum or a set union, so adding records in any order, or twice, gives the same table.
  */
 export class UnitTable {
-  /** Distinct function names, by function id. */
-  readonly functions: string[] = [];
-  private readonly functionIds = new Map<string, number>();
-  private readonly unitsByFunction: Map<string, number>[] = [];
-  private readonly requestIds: string[] = [];
-  readonly errorCodeSets = new SetInterner();
-  readonly stageSets = new SetInterner();
+  /** Function names, stages and error codes, each a word with an id. */
+  readonly functionNames = new Vocabulary();
+  readonly words = new Vocabulary();
+  readonly wordSets = new SetInterner();
+  private readonly keys = new ByteKeys(false, 4096);
 
-  private capacity = INITIAL_CAPACITY;
-  private functionOf = new Uint32Array(INITIAL_CAPACITY);
-  private status = new Uint16Array(INITIAL_CAPACITY);
-  private latency = new Float64Array(INITIAL_CAPACITY);
-  /** Upstream severity: 0 null, 100–599 the code, 600 timeout (see record.ts). */
-  private upstream = new Uint16Array(INITIAL_CAPACITY);
-  /** NaN stands for null. */
-  private upstreamLatency = new Float64Array(INITIAL_CAPACITY);
-  private firstMs = new Float64Array(INITIAL_CAPACITY);
-  private lastMs = new Float64Array(INITIAL_CAPACITY);
-  private errorCodes = new Uint32Array(INITIAL_CAPACITY);
-  private stages = new Uint32Array(INITIAL_CAPACITY);
-  private printCount = new Uint8Array(INITIAL_CAPACITY);
-  private prints = new Uint32Array(INITIAL_CAPACITY * INLINE_PRINTS * 2);
+  /**
+   * One row per unit, ROW doubles wide, read both as doubles and as 32-bit words (the same memory):
+   * a merge touches one or two cache lines instead of one per column.
+   */
+  private rows = new Float64Array(INITIAL_CAPACITY * ROW);
+  private words32 = new Uint32Array(this.rows.buffer);
   private readonly spilledPrints = new Map<number, number[]>();
-  private readonly scratch = new Uint32Array(2);
+  private readonly print = new Fingerprint();
+  private readonly scratch = new ScannedRecord();
 
   /** Valid records added that were not duplicates of an earlier record of their unit. */
   distinctRecords = 0;
 
   get size(): number {
-    return this.requestIds.length;
+    return this.keys.size;
   }
 
-  /** Merges one valid record into its unit; returns false when it duplicates an earlier record. */
-  add(record: M1Record): boolean {
-    this.scratch[0] = 0;
-    fingerprint(record, this.scratch);
+  /** Function names by function id. */
+  get functions(): string[] {
+    return Array.from({ length: this.functionNames.size }, (_, id) => this.functionNames.text(id));
+  }
+
+  /** Merges one valid record, located in its bytes, into its unit; false when it is a duplicate. */
+  add(r: ScannedRecord): boolean {
+    const bytes = r.bytes;
+    const fnId = this.functionNames.idOf(bytes, r.fn[0] as number, r.fn[1] as number);
+    const stage = this.words.idOf(bytes, r.stage[0] as number, r.stage[1] as number);
+    const code =
+      r.errorCode[0] === -1 ? -1 : this.words.idOf(bytes, r.errorCode[0] as number, r.errorCode[1] as number);
+    const p = this.print;
+    p.begin();
+    p.word(this.words.hashA(stage), this.words.hashB(stage));
+    p.number(r.status);
+    p.number(r.latencyMs);
+    if (code === -1) p.word(NULL_WORD, NULL_WORD);
+    else p.word(this.words.hashA(code), this.words.hashB(code));
+    p.number(r.upstream);
+    p.number(r.upstreamLatencyMs);
+    p.number(r.timeMs);
+    p.end();
+    const start = r.requestId[0] as number;
+    const end = r.requestId[1] as number;
+    const unit = this.keys.intern(fnId, bytes, start, end, hashBytes(bytes, start, end));
     return this.merge(
-      record.function,
-      record.request_id,
-      record.status,
-      record.latency_ms,
-      upstreamSeverity(record.upstream_status),
-      record.upstream_latency_ms ?? Number.NaN,
-      record.timeMs ?? Number.NaN,
-      record.timeMs ?? Number.NaN,
-      record.error_code === null
-        ? SetInterner.EMPTY
-        : this.errorCodeSets.add(SetInterner.EMPTY, record.error_code),
-      this.stageSets.add(SetInterner.EMPTY, record.stage),
-      this.scratch[0] as number,
-      this.scratch[1] as number,
+      unit,
+      this.keys.added,
+      r.status,
+      r.latencyMs,
+      r.upstream,
+      r.upstreamLatencyMs,
+      r.timeMs,
+      r.timeMs,
+      code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code),
+      this.wordSets.add(SetInterner.EMPTY, stage),
+      p.a,
+      p.b,
     );
+  }
+
+  /** Merges a record that came through the general path (JSON.parse and the schema). */
+  addRecord(record: M1Record): boolean {
+    const parts = [record.request_id, record.function, record.stage, record.error_code ?? ""];
+    const bytes = Buffer.from(parts.join(""), "utf8");
+    const r = this.scratch;
+    let at = 0;
+    const next = (text: string, range: number[]): void => {
+      const length = Buffer.byteLength(text, "utf8");
+      range[0] = at;
+      range[1] = at + length;
+      at += length;
+    };
+    next(record.request_id, r.requestId);
+    next(record.function, r.fn);
+    next(record.stage, r.stage);
+    if (record.error_code === null) {
+      r.errorCode[0] = -1;
+      r.errorCode[1] = -1;
+    } else next(record.error_code, r.errorCode);
+    r.bytes = bytes;
+    r.status = record.status;
+    r.latencyMs = record.latency_ms;
+    r.upstream = upstreamSeverity(record.upstream_status);
+    r.upstreamLatencyMs = record.upstream_latency_ms ?? Number.NaN;
+    r.timeMs = record.timeMs ?? Number.NaN;
+    return this.add(r);
   }
 
   /** Merges every unit of another table into this one (the partial states of parallel readers). */
   absorb(other: UnitTable): void {
+    const fnIds = other.functions.map((name) => this.functionNames.idOfText(name));
+    const wordIds = Array.from({ length: other.words.size }, (_, id) =>
+      this.words.idOfText(other.words.text(id)),
+    );
+    const setIds = new Map<number, number>();
+    const mapSet = (set: number): number => {
+      let mapped = setIds.get(set);
+      if (mapped === undefined) {
+        mapped = SetInterner.EMPTY;
+        for (const word of other.wordSets.members(set))
+          mapped = this.wordSets.add(mapped, wordIds[word] as number);
+        setIds.set(set, mapped);
+      }
+      return mapped;
+    };
     for (let i = 0; i < other.size; i++) {
-      const fn = other.functions[other.functionOf[i] as number] as string;
+      const bytes = Buffer.from(other.requestIdOf(i), "utf8");
+      const unit = this.keys.intern(
+        fnIds[other.keys.tag(i)] as number,
+        bytes,
+        0,
+        bytes.length,
+        hashBytes(bytes, 0, bytes.length),
+      );
+      let isNew = this.keys.added;
       const prints = other.printsOf(i);
-      let codes = SetInterner.EMPTY;
-      for (const code of other.errorCodeSets.members(other.errorCodes[i] as number)) {
-        codes = this.errorCodeSets.add(codes, code);
-      }
-      let stages = SetInterner.EMPTY;
-      for (const stage of other.stageSets.members(other.stages[i] as number)) {
-        stages = this.stageSets.add(stages, stage);
-      }
       for (let p = 0; p < prints.length; p += 2) {
+        const d = i * ROW;
         this.merge(
-          fn,
-          other.requestIds[i] as string,
-          other.status[i] as number,
-          other.latency[i] as number,
-          other.upstream[i] as number,
-          other.upstreamLatency[i] as number,
-          other.firstMs[i] as number,
-          other.lastMs[i] as number,
-          codes,
-          stages,
+          unit,
+          isNew,
+          other.words32[2 * d + STATUS] as number,
+          other.rows[d + LATENCY] as number,
+          other.words32[2 * d + UPSTREAM] as number,
+          other.rows[d + UPSTREAM_LATENCY] as number,
+          other.rows[d + FIRST_MS] as number,
+          other.rows[d + LAST_MS] as number,
+          mapSet(other.words32[2 * d + ERROR_CODES] as number),
+          mapSet(other.words32[2 * d + STAGES] as number),
           prints[p] as number,
           prints[p + 1] as number,
         );
+        isNew = false;
       }
     }
   }
 
+  /** The function id of a unit (an index into `functions`). */
+  functionIdOf(index: number): number {
+    return this.keys.tag(index);
+  }
+
+  requestIdOf(index: number): string {
+    return this.keys.text(index);
+  }
+
+  /** The unit indexes of each function, by function id. */
+  indexesByFunction(): number[][] {
+    const lists: number[][] = Array.from({ length: this.functionNames.size }, () => []);
+    for (let i = 0; i < this.size; i++) (lists[this.keys.tag(i)] as number[]).push(i);
+    return lists;
+  }
+
+  /** The merged facts of a unit, without decoding any string (for classifying millions of units). */
+  facts(index: number): UnitFacts {
+    const d = index * ROW;
+    const upstreamLatency = this.rows[d + UPSTREAM_LATENCY] as number;
+    return {
+      status: this.words32[2 * d + STATUS] as number,
+      latencyMs: this.rows[d + LATENCY] as number,
+      upstream: upstreamFromSeverity(this.words32[2 * d + UPSTREAM] as number),
+      upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
+    };
+  }
+
+  /** The earliest and latest timestamp over all units, epoch ms, NaN when no record had one. */
+  timeSpan(): { first: number; last: number } {
+    let first = Number.NaN;
+    let last = Number.NaN;
+    for (let d = 0; d < this.size * ROW; d += ROW) {
+      first = minIgnoringNaN(first, this.rows[d + FIRST_MS] as number);
+      last = maxIgnoringNaN(last, this.rows[d + LAST_MS] as number);
+    }
+    return { first, last };
+  }
+
+  /** The latency_ms of a unit. */
+  latencyOf(index: number): number {
+    return this.rows[index * ROW + LATENCY] as number;
+  }
+
+  /** The id of a unit's set of error codes (see `wordsOf`). */
+  errorCodeSetOf(index: number): number {
+    return this.words32[2 * index * ROW + ERROR_CODES] as number;
+  }
+
+  /** The words of a set id, e.g. the error codes of `errorCodeSetOf(i)`. */
+  wordsOf(set: number): string[] {
+    return this.wordSets.members(set).map((id) => this.words.text(id));
+  }
+
   /** The merged unit at an index, 0 ≤ index < size. */
   unit(index: number): Unit {
-    const upstreamLatency = this.upstreamLatency[index] as number;
-    const first = this.firstMs[index] as number;
-    const last = this.lastMs[index] as number;
+    const d = index * ROW;
+    const first = this.rows[d + FIRST_MS] as number;
+    const last = this.rows[d + LAST_MS] as number;
     return {
-      requestId: this.requestIds[index] as string,
-      function: this.functions[this.functionOf[index] as number] as string,
-      status: this.status[index] as number,
-      latencyMs: this.latency[index] as number,
-      upstream: upstreamFromSeverity(this.upstream[index] as number),
-      upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
-      errorCodes: this.errorCodeSets.members(this.errorCodes[index] as number),
-      stages: this.stageSets.members(this.stages[index] as number),
+      ...this.facts(index),
+      requestId: this.requestIdOf(index),
+      function: this.functionNames.text(this.keys.tag(index)),
+      errorCodes: this.wordsOf(this.words32[2 * d + ERROR_CODES] as number),
+      stages: this.wordsOf(this.words32[2 * d + STAGES] as number),
       firstMs: Number.isNaN(first) ? null : first,
       lastMs: Number.isNaN(last) ? null : last,
     };
   }
 
-  /** The function id of a unit (an index into `functions`). */
-  functionIdOf(index: number): number {
-    return this.functionOf[index] as number;
-  }
-
-  /** The request ids of one function's units, with each unit's index. */
-  unitsOfFunction(functionId: number): ReadonlyMap<string, number> {
-    return this.unitsByFunction[functionId] as Map<string, number>;
-  }
-
-  /** The unit indexes of each function, as a Map from function name to request id to index. */
-  unitsOf(fn: string): ReadonlyMap<string, number> | undefined {
-    const id = this.functionIds.get(fn);
-    return id === undefined ? undefined : this.unitsByFunction[id];
-  }
-
   private merge(
-    fn: string,
-    requestId: string,
+    i: number,
+    isNew: boolean,
     status: number,
     latency: number,
     upstream: number,
@@ -162,56 +273,48 @@ export class UnitTable {
     printA: number,
     printB: number,
   ): boolean {
-    let fnId = this.functionIds.get(fn);
-    if (fnId === undefined) {
-      fnId = this.functions.length;
-      this.functions.push(fn);
-      this.functionIds.set(fn, fnId);
-      this.unitsByFunction.push(new Map());
+    if (isNew && (i + 1) * ROW > this.rows.length) this.grow();
+    const rows = this.rows;
+    const words = this.words32;
+    const d = i * ROW;
+    const w = 2 * d;
+    if (isNew) {
+      rows[d + LATENCY] = latency;
+      rows[d + UPSTREAM_LATENCY] = upstreamLatency;
+      rows[d + FIRST_MS] = firstMs;
+      rows[d + LAST_MS] = lastMs;
+      words[w + STATUS] = status;
+      words[w + UPSTREAM] = upstream;
+      words[w + ERROR_CODES] = errorCodes;
+      words[w + STAGES] = stages;
+      words[w + PRINT_COUNT] = 0;
+      return this.addPrint(i, printA, printB);
     }
-    const units = this.unitsByFunction[fnId] as Map<string, number>;
-    let i = units.get(requestId);
-    if (i === undefined) {
-      i = this.requestIds.length;
-      if (i === this.capacity) this.grow();
-      units.set(requestId, i);
-      this.requestIds.push(requestId);
-      this.functionOf[i] = fnId;
-      this.status[i] = status;
-      this.latency[i] = latency;
-      this.upstream[i] = upstream;
-      this.upstreamLatency[i] = upstreamLatency;
-      this.firstMs[i] = firstMs;
-      this.lastMs[i] = lastMs;
-      this.errorCodes[i] = errorCodes;
-      this.stages[i] = stages;
-      this.addPrint(i, printA, printB);
-      return true;
-    }
-    if (status > (this.status[i] as number)) this.status[i] = status;
-    if (latency > (this.latency[i] as number)) this.latency[i] = latency;
-    if (upstream > (this.upstream[i] as number)) this.upstream[i] = upstream;
-    this.upstreamLatency[i] = maxIgnoringNaN(this.upstreamLatency[i] as number, upstreamLatency);
-    this.firstMs[i] = minIgnoringNaN(this.firstMs[i] as number, firstMs);
-    this.lastMs[i] = maxIgnoringNaN(this.lastMs[i] as number, lastMs);
-    if (errorCodes !== this.errorCodes[i]) {
-      this.errorCodes[i] = this.errorCodeSets.union(this.errorCodes[i] as number, errorCodes);
-    }
-    if (stages !== this.stages[i]) this.stages[i] = this.stageSets.union(this.stages[i] as number, stages);
+    if (status > (words[w + STATUS] as number)) words[w + STATUS] = status;
+    if (latency > (rows[d + LATENCY] as number)) rows[d + LATENCY] = latency;
+    if (upstream > (words[w + UPSTREAM] as number)) words[w + UPSTREAM] = upstream;
+    rows[d + UPSTREAM_LATENCY] = maxIgnoringNaN(rows[d + UPSTREAM_LATENCY] as number, upstreamLatency);
+    rows[d + FIRST_MS] = minIgnoringNaN(rows[d + FIRST_MS] as number, firstMs);
+    rows[d + LAST_MS] = maxIgnoringNaN(rows[d + LAST_MS] as number, lastMs);
+    const codes = words[w + ERROR_CODES] as number;
+    if (errorCodes !== codes) words[w + ERROR_CODES] = this.wordSets.union(codes, errorCodes);
+    const seen = words[w + STAGES] as number;
+    if (stages !== seen) words[w + STAGES] = this.wordSets.union(seen, stages);
     return this.addPrint(i, printA, printB);
   }
 
   /** Remembers a record's fingerprint for its unit; false when the unit already had it. */
   private addPrint(unit: number, a: number, b: number): boolean {
-    const count = this.printCount[unit] as number;
-    const base = unit * INLINE_PRINTS * 2;
-    for (let k = 0; k < Math.min(count, INLINE_PRINTS); k++) {
-      if (this.prints[base + 2 * k] === a && this.prints[base + 2 * k + 1] === b) return false;
+    const words = this.words32;
+    const w = 2 * unit * ROW;
+    const count = words[w + PRINT_COUNT] as number;
+    for (let k = 0; k < count; k++) {
+      if (words[w + PRINTS + 2 * k] === a && words[w + PRINTS + 2 * k + 1] === b) return false;
     }
     if (count < INLINE_PRINTS) {
-      this.prints[base + 2 * count] = a;
-      this.prints[base + 2 * count + 1] = b;
-      this.printCount[unit] = count + 1;
+      words[w + PRINTS + 2 * count] = a;
+      words[w + PRINTS + 2 * count + 1] = b;
+      words[w + PRINT_COUNT] = count + 1;
       this.distinctRecords++;
       return true;
     }
@@ -230,37 +333,20 @@ export class UnitTable {
 
   /** A unit's fingerprints, as flat pairs. */
   private printsOf(unit: number): number[] {
-    const count = Math.min(this.printCount[unit] as number, INLINE_PRINTS);
-    const base = unit * INLINE_PRINTS * 2;
-    const inline = Array.from(this.prints.subarray(base, base + 2 * count));
+    const w = 2 * unit * ROW;
+    const inline = Array.from(
+      this.words32.subarray(w + PRINTS, w + PRINTS + 2 * (this.words32[w + PRINT_COUNT] as number)),
+    );
     return inline.concat(this.spilledPrints.get(unit) ?? []);
   }
 
   private grow(): void {
-    this.capacity *= 2;
-    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(
-      old: T,
-      make: (n: number) => T,
-      per = 1,
-    ): T => {
-      const next = make(this.capacity * per);
-      next.set(old);
-      return next;
-    };
-    this.functionOf = grow(this.functionOf, (n) => new Uint32Array(n));
-    this.status = grow(this.status, (n) => new Uint16Array(n));
-    this.latency = grow(this.latency, (n) => new Float64Array(n));
-    this.upstream = grow(this.upstream, (n) => new Uint16Array(n));
-    this.upstreamLatency = grow(this.upstreamLatency, (n) => new Float64Array(n));
-    this.firstMs = grow(this.firstMs, (n) => new Float64Array(n));
-    this.lastMs = grow(this.lastMs, (n) => new Float64Array(n));
-    this.errorCodes = grow(this.errorCodes, (n) => new Uint32Array(n));
-    this.stages = grow(this.stages, (n) => new Uint32Array(n));
-    this.printCount = grow(this.printCount, (n) => new Uint8Array(n));
-    this.prints = grow(this.prints, (n) => new Uint32Array(n), INLINE_PRINTS * 2);
+    const next = new Float64Array(this.rows.length * 2);
+    next.set(this.rows);
+    this.rows = next;
+    this.words32 = new Uint32Array(next.buffer);
   }
 }
-
 function maxIgnoringNaN(a: number, b: number): number {
   if (Number.isNaN(a)) return b;
   return b > a ? b : a;

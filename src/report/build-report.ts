@@ -1,4 +1,4 @@
-import type { InputTally } from "../m1/intake.js";
+import type { Intake } from "../m1/intake.js";
 import { classify, VERDICTS, type Thresholds, type Verdict } from "../m1/rules.js";
 import type { UnitTable } from "../m1/unit-table.js";
 import type { ReadResult } from "../read-logs.js";
@@ -22,7 +22,7 @@ export function classifyUnits(units: UnitTable, options: ReportOptions): Uint8Ar
   const verdicts = new Uint8Array(units.size);
   const perFunction = units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
   for (let i = 0; i < units.size; i++) {
-    const verdict = classify(units.unit(i), perFunction[units.functionIdOf(i)] as Thresholds);
+    const verdict = classify(units.facts(i), perFunction[units.functionIdOf(i)] as Thresholds);
     verdicts[i] = VERDICTS.indexOf(verdict);
   }
   return verdicts;
@@ -33,20 +33,15 @@ export function classifyUnits(units: UnitTable, options: ReportOptions): Uint8Ar
  * order in which lines and sources were read: every list is sorted before it is shown.
  */
 export function buildReport(read: ReadResult, options: ReportOptions): Report {
-  const { units, tally } = read.intake;
+  const { units } = read.intake;
   const verdicts = classifyUnits(units, options);
+  const byFunction = units.indexesByFunction();
   const functions = units.functions
-    .map((fn, id) => summarizeFunction(units, verdicts, id, fn))
+    .map((fn, id) => summarizeFunction(units, verdicts, byFunction[id] as number[], fn))
     .sort((a, b) => (a.function < b.function ? -1 : a.function > b.function ? 1 : 0));
   const overallCounts = emptyCounts();
   for (const fn of functions) for (const v of VERDICTS) overallCounts[v] += fn.verdicts[v];
-  let first = Number.NaN;
-  let last = Number.NaN;
-  for (let i = 0; i < units.size; i++) {
-    const unit = units.unit(i);
-    if (unit.firstMs !== null && !(unit.firstMs >= first)) first = unit.firstMs;
-    if (unit.lastMs !== null && !(unit.lastMs <= last)) last = unit.lastMs;
-  }
+  const { first, last } = units.timeSpan();
   return {
     schema: "attribute.report/v1",
     thresholds: { slowMs: options.thresholds.slowMs, upstreamShare: options.thresholds.upstreamShare },
@@ -57,7 +52,7 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
         (a, b) =>
           compareText(a.source, b.source) || a.lines - b.lines || compareText(a.error ?? "", b.error ?? ""),
       ),
-    input: summarizeInput(tally, units),
+    input: summarizeInput(read.intake),
     timeSpan: { first: toIso(first), last: toIso(last) },
     overall: summarizeVerdicts(units.size, overallCounts),
     functions,
@@ -65,7 +60,8 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
   };
 }
 
-function summarizeInput(tally: InputTally, units: UnitTable): InputSummary {
+function summarizeInput(intake: Intake): InputSummary {
+  const { tally, units } = intake;
   const violations = [...tally.violations]
     .sort((a, b) => compareText(a.source, b.source) || a.line - b.line)
     .slice(0, LISTED_VIOLATIONS)
@@ -78,34 +74,45 @@ function summarizeInput(tally: InputTally, units: UnitTable): InputSummary {
     duplicates: tally.valid - units.distinctRecords,
     violations,
     violationsByReason: sortedRecord(tally.violationsByKind),
-    unknownFields: sortedRecord(tally.unknownFields),
+    unknownFields: sortedRecord(intake.unknownFields()),
     unknownFieldsNotListed: tally.unknownFieldsBeyondLimit,
   };
 }
 
-function summarizeFunction(units: UnitTable, verdicts: Uint8Array, id: number, fn: string): FunctionSummary {
+function summarizeFunction(
+  units: UnitTable,
+  verdicts: Uint8Array,
+  indexes: readonly number[],
+  fn: string,
+): FunctionSummary {
   const counts = emptyCounts();
-  const latencies: number[] = [];
-  const codes = new Map<string | null, number>();
+  const latencies = new Float64Array(indexes.length);
+  // Units share a few sets of error codes: count the sets, then the codes in them.
+  const codeSets = new Map<number, number>();
   const evidence = new Map<Verdict, EvidenceGatherer>();
-  for (const index of units.unitsOfFunction(id).values()) {
-    const unit = units.unit(index);
+  let n = 0;
+  for (const index of indexes) {
     const verdict = VERDICTS[verdicts[index] as number] as Verdict;
     counts[verdict]++;
-    latencies.push(unit.latencyMs);
-    for (const code of unit.errorCodes) codes.set(code, (codes.get(code) ?? 0) + 1);
+    latencies[n++] = units.latencyOf(index);
+    const codeSet = units.errorCodeSetOf(index);
+    codeSets.set(codeSet, (codeSets.get(codeSet) ?? 0) + 1);
     if (verdict === "OK") continue;
     let gatherer = evidence.get(verdict);
     if (gatherer === undefined) {
       gatherer = new EvidenceGatherer(verdict);
       evidence.set(verdict, gatherer);
     }
-    gatherer.add(unit.requestId, unit, unit.errorCodes);
+    gatherer.add(units.requestIdOf(index), units.facts(index), units.wordsOf(codeSet));
   }
-  latencies.sort((a, b) => a - b);
+  latencies.sort();
+  const codes = new Map<string | null, number>();
+  for (const [set, count] of codeSets) {
+    for (const code of units.wordsOf(set)) codes.set(code, (codes.get(code) ?? 0) + count);
+  }
   return {
     function: fn,
-    ...summarizeVerdicts(latencies.length, counts),
+    ...summarizeVerdicts(indexes.length, counts),
     latencyMs: {
       p50: nearestRank(latencies, 50),
       p95: nearestRank(latencies, 95),
@@ -142,7 +149,7 @@ export function summarizeVerdicts(units: number, verdicts: VerdictCounts): Verdi
 }
 
 /** Nearest-rank percentile of sorted values: the value at rank ⌈p/100 × n⌉. */
-export function nearestRank(sorted: readonly number[], p: number): number {
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1] as number;

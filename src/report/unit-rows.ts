@@ -16,11 +16,15 @@ export interface UnitRow {
 
 /** Every unit with its verdict, sorted by function then request_id (JavaScript string order). */
 export function* unitRows(units: UnitTable, verdicts: Uint8Array): Generator<UnitRow> {
+  const byFunction = units.indexesByFunction();
   const byName = units.functions.map((name, id) => ({ name, id })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const { name, id } of byName) {
-    const members = units.unitsOfFunction(id);
-    for (const requestId of [...members.keys()].sort()) {
-      const index = members.get(requestId) as number;
+    const members = (byFunction[id] as number[]).map((index) => ({
+      index,
+      requestId: units.requestIdOf(index),
+    }));
+    members.sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
+    for (const { index, requestId } of members) {
       const unit = units.unit(index);
       yield {
         request_id: requestId,

@@ -1,0 +1,172 @@
+/**
+ * An open-addressing hash table from byte strings (with a numeric tag, e.g. a function id) to dense
+ * indexes 0, 1, 2, …, keeping the key bytes in one growing arena.
+ *
+ * Why not a `Map<string, number>`: a Map entry keyed by a fresh JavaScript string costs about 130–250
+ * bytes per unit and turns into old-generation garbage-collection work (PERF-NOTES.md). Here a key
+ * costs its bytes plus about 20, and a lookup hashes the bytes of the line in place, with no string made.
+ */
+export class ByteKeys {
+  /** Pairs (index + 1, hash) per slot, 0 for an empty slot: a probe reads one cache line, not four. */
+  private slots: Int32Array;
+  private mask: number;
+  private tags: Uint32Array;
+  private starts: Float64Array;
+  private lengths: Uint32Array;
+  private arena: Buffer;
+  private arenaUsed = 0;
+  private count = 0;
+  private readonly strings: (string | undefined)[] | undefined;
+
+  /**
+   * @param keepStrings cache each key's decoded string (for small vocabularies such as function names,
+   *   stages and error codes); without it, `text(i)` decodes on every call.
+   */
+  constructor(keepStrings = false, initialSlots = 1024) {
+    this.slots = new Int32Array(initialSlots * 2);
+    this.mask = initialSlots - 1;
+    const capacity = initialSlots / 2;
+    this.tags = new Uint32Array(capacity);
+    this.starts = new Float64Array(capacity);
+    this.lengths = new Uint32Array(capacity);
+    this.arena = Buffer.allocUnsafe(capacity * 16);
+    this.strings = keepStrings ? [] : undefined;
+  }
+
+  /** How many distinct keys. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Set by `intern`: whether the last call added a new key. */
+  added = false;
+
+  /** The index of (tag, bytes[start, end)), adding it if new; `hash` must be `hashBytes` of the bytes. */
+  intern(tag: number, bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const h = (hash ^ Math.imul(tag, 0x9e3779b1)) | 0;
+    const length = end - start;
+    const slots = this.slots;
+    let slot = h & this.mask;
+    for (;;) {
+      const entry = slots[2 * slot] as number;
+      if (entry === 0) break;
+      const i = entry - 1;
+      if (
+        slots[2 * slot + 1] === h &&
+        this.tags[i] === tag &&
+        this.lengths[i] === length &&
+        this.sameBytes(i, bytes, start, length)
+      ) {
+        this.added = false;
+        return i;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    const i = this.count++;
+    if (i === this.tags.length) this.growColumns();
+    if (this.arenaUsed + length > this.arena.length) this.growArena(length);
+    this.arena.set(bytes.subarray(start, end), this.arenaUsed);
+    this.starts[i] = this.arenaUsed;
+    this.arenaUsed += length;
+    this.lengths[i] = length;
+    this.tags[i] = tag;
+    slots[2 * slot] = i + 1;
+    slots[2 * slot + 1] = h;
+    if (this.count * 2 > this.mask) this.rehash();
+    this.added = true;
+    return i;
+  }
+
+  /** The index of (tag, bytes[start, end)), or -1 when it is not in the table. */
+  find(tag: number, bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const h = (hash ^ Math.imul(tag, 0x9e3779b1)) | 0;
+    const length = end - start;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[2 * slot] as number;
+      if (entry === 0) return -1;
+      const i = entry - 1;
+      if (
+        this.slots[2 * slot + 1] === h &&
+        this.tags[i] === tag &&
+        this.lengths[i] === length &&
+        this.sameBytes(i, bytes, start, length)
+      ) {
+        return i;
+      }
+    }
+  }
+
+  /** The index of a string key, adding it if new. */
+  internText(tag: number, text: string): number {
+    const bytes = Buffer.from(text, "utf8");
+    return this.intern(tag, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length));
+  }
+
+  /** The tag a key was added with. */
+  tag(i: number): number {
+    return this.tags[i] as number;
+  }
+
+  /** The key's text. */
+  text(i: number): string {
+    const cached = this.strings?.[i];
+    if (cached !== undefined) return cached;
+    const start = this.starts[i] as number;
+    const text = this.arena.toString("utf8", start, start + (this.lengths[i] as number));
+    if (this.strings !== undefined) this.strings[i] = text;
+    return text;
+  }
+
+  private sameBytes(i: number, bytes: Uint8Array, start: number, length: number): boolean {
+    const at = this.starts[i] as number;
+    const arena = this.arena;
+    for (let k = 0; k < length; k++) if (arena[at + k] !== bytes[start + k]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const size = (this.mask + 1) * 2;
+    this.slots = new Int32Array(size * 2);
+    this.mask = size - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      const entry = old[k] as number;
+      if (entry === 0) continue;
+      const h = old[k + 1] as number;
+      let slot = h & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[2 * slot] = entry;
+      this.slots[2 * slot + 1] = h;
+    }
+  }
+
+  private growColumns(): void {
+    const capacity = this.tags.length * 2;
+    const grow = <T extends Uint32Array | Float64Array>(old: T, next: T): T => {
+      next.set(old);
+      return next;
+    };
+    this.tags = grow(this.tags, new Uint32Array(capacity));
+    this.starts = grow(this.starts, new Float64Array(capacity));
+    this.lengths = grow(this.lengths, new Uint32Array(capacity));
+  }
+
+  private growArena(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaUsed + need));
+    this.arena.copy(next, 0, 0, this.arenaUsed);
+    this.arena = next;
+  }
+}
+
+/** A 32-bit hash of bytes (murmur3-style mixing, one byte at a time: keys are short). */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) {
+    h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
