@@ -185,6 +185,8 @@ export function scanRecord(bytes: Uint8Array, start: number, end: number, out: S
         }
         break;
       default:
+        // A repeated unknown key: JSON.parse keeps the last, and counts it once; leave it to that path.
+        if (repeatsUnknown(bytes, keyStart, keyEnd, out)) return false;
         if (out.unknownCount * 2 === out.unknown.length) out.unknown.push(0, 0);
         out.unknown[out.unknownCount * 2] = keyStart;
         out.unknown[out.unknownCount * 2 + 1] = keyEnd;
@@ -210,6 +212,18 @@ export function scanRecord(bytes: Uint8Array, start: number, end: number, out: S
   } else return false;
   out.bytes = bytes;
   return true;
+}
+
+function repeatsUnknown(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
+  const length = end - start;
+  for (let k = 0; k < out.unknownCount; k++) {
+    const s = out.unknown[2 * k] as number;
+    if ((out.unknown[2 * k + 1] as number) - s !== length) continue;
+    let same = true;
+    for (let j = 0; j < length && same; j++) same = bytes[s + j] === bytes[start + j];
+    if (same) return true;
+  }
+  return false;
 }
 
 function skipSpace(bytes: Uint8Array, i: number, end: number): number {

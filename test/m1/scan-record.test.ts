@@ -1,0 +1,213 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { upstreamSeverity } from "../../src/m1/record.js";
+import { ScannedRecord, scanRecord } from "../../src/m1/scan-record.js";
+import { validateRecord } from "../../src/m1/validate-record.js";
+
+const policy = { strict: false, allowed: new Set<string>() };
+
+/** What the general path (JSON.parse and the schema) makes of a line, in the scanner's terms. */
+function generalPath(line: string) {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const result = validateRecord(value, policy);
+  if (!result.ok) return null;
+  const r = result.record;
+  return {
+    requestId: r.request_id,
+    fn: r.function,
+    stage: r.stage,
+    errorCode: r.error_code,
+    status: r.status,
+    latencyMs: r.latency_ms + 0,
+    upstream: upstreamSeverity(r.upstream_status),
+    upstreamLatencyMs: r.upstream_latency_ms === null ? Number.NaN : r.upstream_latency_ms + 0,
+    timeMs: r.timeMs ?? Number.NaN,
+    unknown: [...result.unknownFields],
+  };
+}
+
+/** What the fast path makes of a line, or null when it leaves the line to the general path. */
+function fastPath(line: string) {
+  const bytes = Buffer.from(line, "utf8");
+  const out = new ScannedRecord();
+  if (!scanRecord(bytes, 0, bytes.length, out)) return null;
+  const text = (range: number[]) => bytes.toString("utf8", range[0], range[1]);
+  const unknown: string[] = [];
+  for (let k = 0; k < out.unknownCount; k++)
+    unknown.push(bytes.toString("utf8", out.unknown[2 * k], out.unknown[2 * k + 1]));
+  return {
+    requestId: text(out.requestId),
+    fn: text(out.fn),
+    stage: text(out.stage),
+    errorCode: out.errorCode[0] === -1 ? null : text(out.errorCode),
+    status: out.status,
+    latencyMs: out.latencyMs,
+    upstream: out.upstream,
+    upstreamLatencyMs: out.upstreamLatencyMs,
+    timeMs: out.timeMs,
+    unknown,
+  };
+}
+
+const base = {
+  request_id: "r1",
+  function: "checkout",
+  stage: "upstream",
+  status: 502,
+  latency_ms: 812,
+  error_code: "UPSTREAM_ERROR",
+  upstream_status: 503,
+  upstream_latency_ms: 790,
+};
+
+// Number spellings that JSON allows (and a few it does not), as raw text.
+const numberText = fc.oneof(
+  fc.constantFrom(
+    "0",
+    "-0",
+    "0.0",
+    "500",
+    "500.0",
+    "5e2",
+    "5E+2",
+    "50000e-2",
+    "1e400",
+    "-1",
+    "1.5",
+    "0.1",
+    "999.999",
+  ),
+  fc.constantFrom(
+    "1000.0000000000001",
+    "123456789012345678",
+    "0.30000000000000004",
+    "1e-7",
+    "01",
+    "1.",
+    ".5",
+    "+1",
+    "NaN",
+  ),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  fc.integer({ min: -10, max: 2000 }).map(String),
+);
+const stringText = fc.oneof(
+  fc.constantFrom(
+    '"timeout"',
+    '"TIMEOUT"',
+    '""',
+    '"a\\"b"',
+    '"caf\\u00e9"',
+    '"café"',
+    '"订单"',
+    '"😀"',
+    '"tab\there"',
+    '"x\\ny"',
+  ),
+  fc.string({ maxLength: 20 }).map((s) => JSON.stringify(s)),
+  fc.constantFrom(
+    '"2026-11-25T03:03:44.534Z"',
+    '"2026-11-25T03:03:44Z"',
+    '"2026-02-29T00:00:00Z"',
+    '"2024-02-29T23:59:59.999999999Z"',
+    '"2026-11-25T03:03:44.534+01:00"',
+    '"2026-11-25"',
+    '"0099-01-01T00:00:00Z"',
+    '"2026-13-01T00:00:00Z"',
+    '"2026-11-25T24:00:00Z"',
+  ),
+);
+const valueText = fc.oneof(
+  numberText,
+  stringText,
+  fc.constantFrom("null", "true", "false", "{}", "[]", '{"a":1}', "[1,2]"),
+);
+const keys = fc.constantFrom(
+  ...Object.keys(base),
+  "ts",
+  "timestamp",
+  "time",
+  "level",
+  "__proto__",
+  "constructor",
+  "request_id ",
+  "Status",
+  "caf\\u00e9",
+);
+const space = fc.constantFrom("", " ", "\t", "  ", "\r");
+
+/** A line built from the base record with some values respelled, keys added, repeated or dropped. */
+const line = fc
+  .record({
+    changes: fc.array(fc.tuple(keys, valueText), { maxLength: 4 }),
+    drop: fc.subarray(Object.keys(base), { maxLength: 1 }),
+    spaces: fc.array(space, { minLength: 6, maxLength: 6 }),
+    shuffle: fc.boolean(),
+  })
+  .map(({ changes, drop, spaces, shuffle }) => {
+    const entries: [string, string][] = Object.entries(base)
+      .filter(([k]) => !drop.includes(k))
+      .map(([k, v]) => [JSON.stringify(k), JSON.stringify(v)]);
+    for (const [k, v] of changes) {
+      const quoted = k.includes("\\") ? `"${k}"` : JSON.stringify(k);
+      const at = entries.findIndex(([existing]) => existing === quoted);
+      if (at >= 0 && v.length % 2 === 0) entries[at] = [quoted, v];
+      else entries.push([quoted, v]);
+    }
+    if (shuffle) entries.reverse();
+    const [a, b, c, d, e, f] = spaces as [string, string, string, string, string, string];
+    return `${a}{${b}${entries.map(([k, v]) => `${k}${c}:${d}${v}`).join(`${e},`)}${f}}${a}`;
+  });
+
+describe("the fast path agrees with JSON.parse and the schema (differential)", () => {
+  it("accepts only what the general path accepts, with the same values", () => {
+    fc.assert(
+      fc.property(fc.oneof(line, fc.string(), fc.json()), (text) => {
+        if (text.includes("\n")) return;
+        const fast = fastPath(text);
+        if (fast === null) return;
+        const general = generalPath(text);
+        expect(general).not.toBeNull();
+        expect(fast).toEqual(general);
+      }),
+      { seed: Number(process.env.FC_SEED ?? 4242), numRuns: Number(process.env.FC_RUNS ?? 5000) },
+    );
+  });
+
+  it("takes the fast path for the records loggers actually write", () => {
+    const records = [
+      base,
+      {
+        ...base,
+        error_code: null,
+        upstream_status: "timeout",
+        upstream_latency_ms: null,
+        ts: "2026-11-25T03:03:44.534Z",
+      },
+      { ...base, upstream_status: null, time: 1764040000000, level: "info", latency_ms: 12.345 },
+      { ...base, request_id: "m-000023-é", function: "订单", timestamp: "2026-11-25T03:03:44Z" },
+    ];
+    for (const record of records) {
+      const text = JSON.stringify(record);
+      expect(fastPath(text), text).toEqual(generalPath(text));
+      expect(fastPath(text), text).not.toBeNull();
+    }
+  });
+
+  it("leaves escapes, nesting, repeated keys and violations to the general path", () => {
+    const cases = [
+      JSON.stringify({ ...base, request_id: 'a"b' }),
+      JSON.stringify({ ...base, meta: { a: 1 } }),
+      JSON.stringify(base).replace("}", ',"status":500}'),
+      JSON.stringify({ ...base, status: "500" }),
+      JSON.stringify({ ...base, ts: "not a time" }),
+      `${JSON.stringify(base)} trailing`,
+    ];
+    for (const text of cases) expect(fastPath(text), text).toBeNull();
+  });
+});
