@@ -115,6 +115,15 @@ function buildProgram(io: Io): Command {
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
       writeErr: (text) => void io.stderr.write(text),
+      // Flag errors read like every other error of ours, and never echo raw control characters.
+      outputError: (text, write) =>
+        write(
+          text
+            .replace(/^error: /, "attribute: ")
+            .split("\n")
+            .map(escapeControls)
+            .join("\n"),
+        ),
     });
   return program;
 }

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
-import type { Readable, Writable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
+import { gunzipMembers } from "./gunzip-members.js";
 
 /** Where lines come from: a file path, or standard input (shown as `<stdin>`). */
 export type SourceSpec = { readonly kind: "file"; readonly path: string } | { readonly kind: "stdin" };
@@ -37,7 +37,7 @@ export async function* readSource(spec: SourceSpec, stdin: Readable): AsyncGener
     head = Buffer.concat([head, next.value]);
   }
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    yield* gunzip(name, prepend(Buffer.from(head), raw));
+    yield* gunzipMembers(name, prepend(Buffer.from(head), raw));
   } else {
     yield head;
     yield* raw;
@@ -80,57 +80,6 @@ async function* readStream(stream: Readable, name: string): AsyncGenerator<Buffe
   } catch (error) {
     throw new InputError(`cannot read ${name}: ${describeFsError(error)}`);
   }
-}
-
-async function* gunzip(name: string, compressed: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
-  const inflate = createGunzip();
-  let consumed = 0;
-  const feed = (async () => {
-    try {
-      for await (const chunk of compressed) {
-        consumed += chunk.length;
-        if (!inflate.write(chunk) && !inflate.destroyed) await drainOrClose(inflate);
-        if (inflate.destroyed) return;
-      }
-      inflate.end();
-    } catch (error) {
-      inflate.destroy(error as Error);
-    }
-  })();
-  try {
-    for await (const chunk of inflate) yield chunk as Buffer;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(
-      `${name}: ${describeGzipError(error)} (within the first ${consumed} compressed bytes)`,
-    );
-  } finally {
-    inflate.destroy();
-    await feed;
-  }
-}
-
-/**
- * Waits until the stream takes more input, or is destroyed and never will: after a gzip error, or when the
- * reader stopped early. Waiting for "drain" alone would never end then, and `gunzip` awaits the feed.
- */
-function drainOrClose(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off("drain", done);
-      stream.off("close", done);
-      resolve();
-    };
-    stream.on("drain", done);
-    stream.on("close", done);
-  });
-}
-
-function describeGzipError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "Z_BUF_ERROR") return "gzip data ends early (truncated file?)";
-  const message = error instanceof Error ? error.message : String(error);
-  return `corrupt gzip data: ${message}`;
 }
 
 function describeFsError(error: unknown): string {

@@ -45,7 +45,8 @@ export function validateRecord(value: unknown, policy: FieldPolicy): Validation 
   const unknownFields = collectUnknown(object, policy);
   if (policy.strict && unknownFields.length > 0) {
     const names = unknownFields.map((name) => JSON.stringify(name)).join(", ");
-    return { ok: false, kind: "unknown field (strict)", reason: `unknown field ${names} (strict mode)` };
+    const noun = unknownFields.length === 1 ? "unknown field" : "unknown fields";
+    return { ok: false, kind: "unknown field (strict)", reason: `${noun} ${names} (strict mode)` };
   }
   return { ok: true, record: toRecord(object, timeMs), unknownFields };
 }

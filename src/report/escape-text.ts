@@ -24,13 +24,19 @@ export function escapeControls(text: string): string {
  * HTML and Markdown syntax neutralised, so log content cannot add markup, links or workflow commands.
  */
 export function escapeMarkdown(text: string): string {
-  return escapeControls(text)
-    .replace(/[\\`*_[\]()<>#!|~&:]/g, (c) => {
-      if (c === "<") return "&lt;";
-      if (c === ">") return "&gt;";
-      if (c === "&") return "&amp;";
-      // An escaped colon also stops bare `https://` links from being linked.
-      return `\\${c}`;
-    })
-    .replace(/(www)\./gi, "$1\\.");
+  return (
+    escapeControls(text)
+      .replace(/[\\`*_[\]()<>#!|~&@]/g, (c) => {
+        if (c === "<") return "&lt;";
+        if (c === ">") return "&gt;";
+        if (c === "&") return "&amp;";
+        // An escaped `@` mentions nobody.
+        return `\\${c}`;
+      })
+      // Bare links are linked by GitHub: an escaped colon or dot stops that.
+      .replace(/:\/\//g, "\\://")
+      .replace(/(www)\./gi, "$1\\.")
+      // A line starting with `::` is a GitHub Actions workflow command: never let a value start with one.
+      .replace(/^:/, "\\:")
+  );
 }

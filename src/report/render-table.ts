@@ -26,6 +26,16 @@ const COLOURS: Readonly<Record<Verdict, string>> = {
   UNATTRIBUTED: "37",
 };
 
+/** Column headings for the verdict counts: the table has to fit a terminal. */
+const SHORT: Readonly<Record<Verdict, string>> = {
+  OK: "ok",
+  UNKNOWN: "unknown",
+  VENDOR: "vendor",
+  APPLICATION: "app",
+  APP_BOTTLENECK: "bottleneck",
+  UNATTRIBUTED: "unattr.",
+};
+
 /** How many violations the table shows with their location (the JSON report lists more). */
 const SHOWN_VIOLATIONS = 10;
 const SHOWN_UNKNOWN_FIELDS = 20;
@@ -60,7 +70,15 @@ function overallLine(overall: VerdictSummary): string {
 
 function verdictTable(report: Report, paint: (v: Verdict, t: string) => string): string {
   const table = new Table({
-    head: ["function", "verdict", "share", "units", "incidents", ...VERDICTS.slice(1), "p50/p95/p99 ms"],
+    head: [
+      "function",
+      "verdict",
+      "share",
+      "units",
+      "incidents",
+      ...VERDICTS.slice(1).map((v) => SHORT[v]),
+      "p50/p95/p99 ms",
+    ],
     // cli-table3 colours headers and borders unless its style is emptied, even when piped.
     style: { head: [], border: [], compact: true },
     colAligns: [
@@ -80,7 +98,7 @@ function verdictTable(report: Report, paint: (v: Verdict, t: string) => string):
   const row = (name: string, s: VerdictSummary, latency: string): string[] => [
     name,
     paint(s.verdict, s.verdict),
-    percent(s.share),
+    s.incidents === 0 ? "–" : percent(s.share),
     String(s.units),
     String(s.incidents),
     ...VERDICTS.slice(1).map((v) => String(s.verdicts[v])),

@@ -1,0 +1,266 @@
+// readSource: files, stdin and gzip -> bytes, as its contract in src/input/read-source.ts states it; the lines
+// those bytes hold are counted as SPEC.md section 1 says.
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError } from "../../src/input-error.js";
+import { LineSplitter } from "../../src/input/line-splitter.js";
+import { readSource, type SourceSpec } from "../../src/input/read-source.js";
+
+const NO_STDIN = Readable.from([]);
+const TEXT = '{"a":1}\n{"b":2}\n';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "attribute-read-source-"));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes a fixture named after its case into the temporary directory and returns it as a source. */
+function fixture(name: string, bytes: Buffer | string): SourceSpec & { readonly path: string } {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { kind: "file", path };
+}
+
+/** Everything the source yields, and the error that stopped it, if any. */
+async function read(
+  spec: SourceSpec,
+  stdin: Readable = NO_STDIN,
+): Promise<{ data: Buffer; chunks: number; error: unknown }> {
+  const chunks: Buffer[] = [];
+  let error: unknown = null;
+  try {
+    // Copied: a chunk is only valid until the next one is requested.
+    for await (const chunk of readSource(spec, stdin)) chunks.push(Buffer.from(chunk));
+  } catch (failure) {
+    error = failure;
+  }
+  return { data: Buffer.concat(chunks), chunks: chunks.length, error };
+}
+
+/** The source's data, failing the test if reading it failed. */
+async function readAll(spec: SourceSpec, stdin: Readable = NO_STDIN): Promise<Buffer> {
+  const { data, error } = await read(spec, stdin);
+  if (error !== null) throw error as Error;
+  return data;
+}
+
+function countLines(data: Buffer): number {
+  const splitter = new LineSplitter({ line() {}, reject() {} }, 1024 * 1024);
+  splitter.push(data);
+  splitter.end();
+  return splitter.lines;
+}
+
+/** Hex lines: gzip can hardly shrink them, so the compressed file outgrows zlib's buffers and one read. */
+function bulkyText(lines: number): string {
+  return Array.from({ length: lines }, () => `{"r":"${randomBytes(24).toString("hex")}"}\n`).join("");
+}
+
+/** Asserts an InputError whose message names the source. */
+function expectInputError(error: unknown, name: string): void {
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as Error).message).toContain(name);
+}
+
+describe("readSource: gzip (told by its first two bytes, not its name)", () => {
+  it("a gzip file named .txt is decompressed", async () => {
+    expect((await readAll(fixture("gzip-named.txt", gzipSync(TEXT)))).toString()).toBe(TEXT);
+  });
+
+  it("a plain file named .gz is read as it is", async () => {
+    expect((await readAll(fixture("plain-named.gz", TEXT))).toString()).toBe(TEXT);
+  });
+
+  it("a multi-member gzip (two gzip outputs concatenated) is read whole", async () => {
+    const members = Buffer.concat([gzipSync('{"a":1}\n{"b"'), gzipSync(':2}\n{"c":3}\n')]);
+    expect((await readAll(fixture("multi-member.gz", members))).toString()).toBe(
+      '{"a":1}\n{"b":2}\n{"c":3}\n',
+    );
+  });
+
+  it("a large multi-member gzip is read whole", async () => {
+    const first = bulkyText(8000);
+    const second = bulkyText(8000);
+    const members = Buffer.concat([gzipSync(first), gzipSync(second)]);
+    expect(members.length).toBeGreaterThan(256 * 1024);
+    expect((await readAll(fixture("multi-member-large.gz", members))).toString()).toBe(first + second);
+  });
+
+  it("SPEC 1: a gzip of empty content gives no lines", async () => {
+    const data = await readAll(fixture("empty-content.gz", gzipSync("")));
+    expect(data.length).toBe(0);
+    expect(countLines(data)).toBe(0);
+  });
+
+  it("a gzip followed by zero padding is read whole", async () => {
+    const padded = Buffer.concat([gzipSync(TEXT), Buffer.alloc(16)]);
+    expect((await readAll(fixture("zero-padded.gz", padded))).toString()).toBe(TEXT);
+  });
+
+  it("a truncated gzip throws an InputError naming the file, after yielding the data before the damage", async () => {
+    const spec = fixture("truncated.gz", gzipSync(TEXT).subarray(0, -8)); // the CRC and size are missing
+    const { data, error } = await read(spec);
+    expectInputError(error, spec.path);
+    expect(data.toString()).toBe(TEXT);
+  });
+
+  it("a gzip cut in the middle yields a prefix of its data, then an InputError naming the file", async () => {
+    const text = bulkyText(5000);
+    const compressed = gzipSync(text);
+    const spec = fixture("cut-in-the-middle.gz", compressed.subarray(0, compressed.length >> 1));
+    const { data, error } = await read(spec);
+    expectInputError(error, spec.path);
+    expect(data.length).toBeGreaterThan(text.length / 4);
+    expect(text.startsWith(data.toString())).toBe(true);
+  });
+
+  it("a gzip followed by garbage throws an InputError naming the file", async () => {
+    const spec = fixture("trailing-garbage.gz", Buffer.concat([gzipSync(TEXT), Buffer.from("garbage\n")]));
+    const { error } = await read(spec);
+    expectInputError(error, spec.path);
+  });
+
+  it("a gzip followed by garbage yields all of the gzip's data before the InputError", async () => {
+    // The member itself is intact (as when a crash leaves a partial write after it): all of it is readable.
+    const spec = fixture(
+      "trailing-garbage-data.gz",
+      Buffer.concat([gzipSync(TEXT), Buffer.from("garbage\n")]),
+    );
+    const { data, error } = await read(spec);
+    expect(error).toBeInstanceOf(InputError);
+    expect(data.toString()).toBe(TEXT);
+  });
+
+  it("a gzip corrupt early in a large file throws an InputError naming the file (and does not hang)", async () => {
+    const compressed = gzipSync(bulkyText(20000));
+    for (let at = 20; at < 220; at++) compressed[at] = (compressed[at] ?? 0) ^ 0x55;
+    const spec = fixture("corrupt-early.gz", compressed);
+    const { error } = await read(spec);
+    expectInputError(error, spec.path);
+  }, 10_000);
+
+  it("a reader that stops early releases a large gzip file (does not hang)", async () => {
+    const spec = fixture("stopped-early.gz", gzipSync(bulkyText(20000)));
+    let chunks = 0;
+    for await (const chunk of readSource(spec, NO_STDIN)) {
+      expect(chunk.length).toBeGreaterThan(0);
+      if (++chunks === 2) break;
+    }
+    expect(chunks).toBe(2);
+  }, 10_000);
+});
+
+describe("readSource: files", () => {
+  it("SPEC 1: an empty file gives no chunks", async () => {
+    expect(await read(fixture("empty.ndjson", ""))).toEqual({
+      data: Buffer.alloc(0),
+      chunks: 0,
+      error: null,
+    });
+  });
+
+  it("a file of a few megabytes (several reads) is read whole, in order", async () => {
+    const text = bulkyText(50000);
+    expect((await readAll(fixture("several-reads.ndjson", text))).toString()).toBe(text);
+  });
+
+  it("a one-byte file is read (a gzip header needs two)", async () => {
+    expect((await readAll(fixture("one-byte.ndjson", "\x1f"))).toString()).toBe("\x1f");
+  });
+
+  it("a missing file throws an InputError naming it", async () => {
+    const path = join(dir, "missing.ndjson");
+    const { error } = await read({ kind: "file", path });
+    expectInputError(error, path);
+    expect((error as Error).message).toContain("no such file");
+  });
+
+  it("a directory throws an InputError naming it", async () => {
+    const path = join(dir, "a-directory.ndjson");
+    mkdirSync(path);
+    const { error } = await read({ kind: "file", path });
+    expectInputError(error, path);
+    expect((error as Error).message).toContain("directory");
+  });
+
+  // root reads a file whatever its mode, so the case cannot be made when the tests run as root.
+  it.skipIf(process.getuid?.() === 0)(
+    "an unreadable file (mode 000) throws an InputError naming it",
+    async () => {
+      const spec = fixture("unreadable.ndjson", TEXT);
+      chmodSync(spec.path, 0o000);
+      try {
+        const { error } = await read(spec);
+        expectInputError(error, spec.path);
+        expect((error as Error).message).toContain("permission denied");
+      } finally {
+        chmodSync(spec.path, 0o600);
+      }
+    },
+  );
+});
+
+describe("readSource: stdin", () => {
+  const stdin: SourceSpec = { kind: "stdin" };
+
+  it("plain text on stdin is read as it is, even when its first chunk is one byte", async () => {
+    const bytes = Buffer.from(TEXT);
+    const data = await readAll(stdin, Readable.from([bytes.subarray(0, 1), bytes.subarray(1)]));
+    expect(data.toString()).toBe(TEXT);
+  });
+
+  it("gzip on stdin is decompressed", async () => {
+    expect((await readAll(stdin, Readable.from([gzipSync(TEXT)]))).toString()).toBe(TEXT);
+  });
+
+  it("gzip on stdin whose first chunk is one byte long is still told by its magic bytes", async () => {
+    const compressed = gzipSync(TEXT);
+    const data = await readAll(stdin, Readable.from([compressed.subarray(0, 1), compressed.subarray(1)]));
+    expect(data.toString()).toBe(TEXT);
+  });
+
+  it("gzip on stdin in one-byte chunks, after an empty one, is decompressed", async () => {
+    const compressed = gzipSync(TEXT);
+    const chunks = [Buffer.alloc(0), ...Array.from(compressed, (byte) => Buffer.from([byte]))];
+    expect((await readAll(stdin, Readable.from(chunks))).toString()).toBe(TEXT);
+  });
+
+  it("stdin that gives strings is read as UTF-8", async () => {
+    expect(await readAll(stdin, Readable.from(['{"s":"é"}\n', "{}\n"]))).toEqual(
+      Buffer.from('{"s":"é"}\n{}\n'),
+    );
+  });
+
+  it("SPEC 1: empty stdin gives no chunks", async () => {
+    expect(await read(stdin, Readable.from([]))).toEqual({ data: Buffer.alloc(0), chunks: 0, error: null });
+  });
+
+  it("a failing stdin throws an InputError naming <stdin> and its reason", async () => {
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.from(TEXT));
+        this.destroy(new Error("broken pipe"));
+      },
+    });
+    const { error } = await read(stdin, failing);
+    expectInputError(error, "<stdin>");
+    expect((error as Error).message).toContain("broken pipe");
+  });
+
+  it("a corrupt gzip on stdin throws an InputError naming <stdin>", async () => {
+    const compressed = gzipSync(TEXT).subarray(0, -8);
+    const { data, error } = await read(stdin, Readable.from([compressed]));
+    expectInputError(error, "<stdin>");
+    expect(data.toString()).toBe(TEXT);
+  });
+});
