@@ -95,9 +95,11 @@ async function* inflateMember(name: string, input: ByteQueue): AsyncGenerator<Bu
   });
   inflate.on("drain", notify);
   const start = input.offset;
-  // Bytes given to the inflater but maybe not consumed by it: the end of the body is only known after.
-  let given: Buffer[] = [];
+  // Chunks given to the inflater and maybe not all consumed by it (the end of the body is only known
+  // after); chunks it has consumed whole are dropped, so memory stays at a chunk or two.
+  const given: Buffer[] = [];
   let givenBytes = 0;
+  let droppedBytes = 0;
   try {
     for (;;) {
       while (out.length > 0) yield out.shift() as Buffer;
@@ -123,6 +125,9 @@ async function* inflateMember(name: string, input: ByteQueue): AsyncGenerator<Bu
       inflate.write(chunk);
       // Let the inflater run before deciding what to do next.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      while (given.length > 1 && droppedBytes + (given[0] as Buffer).length <= inflate.bytesWritten) {
+        droppedBytes += (given.shift() as Buffer).length;
+      }
     }
   } finally {
     inflate.removeAllListeners("data");
@@ -130,12 +135,11 @@ async function* inflateMember(name: string, input: ByteQueue): AsyncGenerator<Bu
     if (!ended) inflate.destroy();
   }
   // What the body did not use is the trailer and whatever follows: give it back to the queue.
-  const unused = givenBytes - (inflate.bytesWritten - 0);
+  const unused = givenBytes - inflate.bytesWritten;
   if (unused > 0) {
-    const all = given.length === 1 ? (given[0] as Buffer) : Buffer.concat(given);
-    input.unread(all.subarray(all.length - unused), start + inflate.bytesWritten);
+    const kept = given.length === 1 ? (given[0] as Buffer) : Buffer.concat(given);
+    input.unread(kept.subarray(kept.length - unused), start + inflate.bytesWritten);
   }
-  given = [];
 }
 
 /** The compressed bytes, with look-ahead: a queue over an async iterator of chunks. */
