@@ -13,7 +13,7 @@ import {
   wantsColor,
   type Format,
 } from "./options.js";
-import { readLogs } from "./read-logs.js";
+import { defaultJobs, readLogs } from "./read-logs.js";
 import { buildReport, classifyUnits } from "./report/build-report.js";
 import { escapeControls } from "./report/escape-text.js";
 import { renderJson, renderNdjson } from "./report/render-json.js";
@@ -49,6 +49,7 @@ interface CliOptions {
   readonly allowFields: string[];
   readonly maxLineBytes: number;
   readonly color: boolean;
+  readonly jobs: number;
 }
 
 /** The whole CLI: parses argv, runs, writes through `io`, and returns the exit code. Never exits. */
@@ -108,6 +109,12 @@ function buildProgram(io: Io): Command {
       parsePositiveInteger,
       1024 * 1024,
     )
+    .option(
+      "-j, --jobs <n>",
+      "reading threads (1: this thread only); used once the input passes 16 MiB",
+      parsePositiveInteger,
+      defaultJobs(),
+    )
     .option("--no-color", "no colour, even on a terminal (NO_COLOR and FORCE_COLOR are honoured too)")
     .addHelpText("after", HELP_EXAMPLES)
     .showHelpAfterError("(attribute --help shows usage and examples)")
@@ -143,6 +150,7 @@ async function report(files: readonly string[], options: CliOptions, io: Io): Pr
   const read = await readLogs(specs, io.stdin, {
     policy: { strict: options.strict, allowed: new Set(options.allowFields) },
     maxLineBytes: options.maxLineBytes,
+    jobs: options.jobs,
     signal: io.signal,
   });
   for (const source of read.sources) {
@@ -156,7 +164,7 @@ async function report(files: readonly string[], options: CliOptions, io: Io): Pr
       chunks = [renderJson(result)];
       break;
     case "ndjson":
-      chunks = renderNdjson(unitRows(read.intake.units, classifyUnits(read.intake.units, { thresholds })));
+      chunks = renderNdjson(unitRows(read.units, classifyUnits(read.units, { thresholds })));
       break;
     case "markdown":
       chunks = [renderMarkdown(result)];

@@ -1,9 +1,17 @@
+import { availableParallelism } from "node:os";
 import type { Readable } from "node:stream";
 import { InputError } from "./input-error.js";
-import { LineSplitter } from "./input/line-splitter.js";
+import { BlockCutter, type Block } from "./input/block-cutter.js";
+import { OVERLONG_KIND, overlongReason } from "./input/line-splitter.js";
 import { readSource, sourceName, type SourceSpec } from "./input/read-source.js";
-import { Intake, type IntakeLimits } from "./m1/intake.js";
+import { FrozenUnits } from "./m1/frozen-units.js";
+import { DEFAULT_LIMITS, Intake, type IntakeLimits } from "./m1/intake.js";
+import { UnitSet } from "./m1/unit-set.js";
+import type { UnitsReader } from "./m1/units-reader.js";
 import type { FieldPolicy } from "./m1/validate-record.js";
+import { LineRouter } from "./parallel/line-router.js";
+import { readBlock } from "./parallel/read-block.js";
+import { WorkerPool } from "./parallel/worker-pool.js";
 
 /** How one source was read. */
 export interface SourceResult {
@@ -18,53 +26,124 @@ export interface ReadOptions {
   readonly policy: FieldPolicy;
   readonly maxLineBytes: number;
   readonly limits?: IntakeLimits;
+  /** Threads that read; 1 reads on this thread only. Default: the number of cores. */
+  readonly jobs?: number;
   /** Stops reading between chunks when aborted (Ctrl-C): what was read is still reported. */
   readonly signal?: AbortSignal;
+  /** Input read before worker threads start (default PARALLEL_AFTER_BYTES; tests set it low). */
+  readonly parallelAfterBytes?: number;
 }
 
 export interface ReadResult {
+  /** The counts of SPEC.md section 1 (and the units, when read on this thread alone). */
   readonly intake: Intake;
+  /** Every merged unit, whichever thread read it. */
+  readonly units: UnitsReader;
   readonly sources: SourceResult[];
   /** False when a source failed or the run was interrupted: the report covers only part of the input. */
   readonly complete: boolean;
+  /** Worker threads that read (0: this thread read everything). */
+  readonly workers: number;
 }
 
 /**
- * Reads every source in turn into one intake. A source that fails is recorded with its reason and the
- * lines it gave before failing; the others are still read.
+ * Worker threads start only once this much input has been read: below it, starting them costs more
+ * than they save (and a one-line input must report at once).
+ */
+export const PARALLEL_AFTER_BYTES = 16 * 1024 * 1024;
+
+/** The default for `--jobs`: one reading thread per core. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/**
+ * Reads every source in turn. Each source is cut into blocks of whole lines, read on this thread; once
+ * the input passes PARALLEL_AFTER_BYTES and `jobs` > 1, the lines go instead to worker threads, each
+ * owning the units whose request id hashes to it (see parallel/), and what this thread had read so far
+ * is handed over to them. The result does not depend on which thread read what. A source that fails is
+ * recorded with its reason and the lines it gave before failing; the others are still read.
  */
 export async function readLogs(
   specs: readonly SourceSpec[],
   stdin: Readable,
   options: ReadOptions,
 ): Promise<ReadResult> {
-  const intake = new Intake(options.policy, options.limits);
-  const sources: SourceResult[] = [];
-  let complete = true;
-  for (const spec of specs) {
-    const name = sourceName(spec);
-    const splitter = new LineSplitter(intake.sinkFor(name), options.maxLineBytes);
-    let bytes = 0;
-    let error: string | null = null;
-    try {
-      for await (const chunk of readSource(spec, stdin)) {
-        bytes += chunk.length;
-        splitter.push(chunk);
-        if (options.signal?.aborted === true) {
-          error = "interrupted";
-          break;
-        }
-      }
-    } catch (failure) {
-      if (!(failure instanceof InputError)) throw failure;
-      error = failure.message;
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const intake = new Intake(options.policy, limits);
+  const jobs = options.jobs ?? defaultJobs();
+  let pool: WorkerPool | null = null;
+  let router: LineRouter | null = null;
+  let bytesRead = 0;
+
+  const read = async (source: string, block: Block, lineOffset: number): Promise<number> => {
+    if (block.overlong !== undefined) {
+      intake
+        .sinkFor(source, lineOffset)
+        .reject(1, OVERLONG_KIND, overlongReason(block.overlong, options.maxLineBytes));
+      return 1;
     }
-    if (options.signal?.aborted === true) error = "interrupted";
-    // A final line without a newline counts even when the source failed after it.
-    splitter.end();
-    if (error !== null) complete = false;
-    sources.push({ source: name, lines: splitter.lines, bytes, error });
-    if (options.signal?.aborted === true) break;
+    if (pool === null && jobs > 1 && bytesRead >= (options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES)) {
+      const started = new WorkerPool(jobs, {
+        policy: options.policy,
+        limits,
+        maxLineBytes: options.maxLineBytes,
+      });
+      started.handOver(intake.units.snapshot());
+      pool = started;
+      router = new LineRouter(jobs, (worker, batch) => started.send(worker, batch));
+    }
+    if (router !== null) return (router as LineRouter).route(source, block.bytes, lineOffset + 1);
+    return readBlock(intake, { source, lineOffset, first: lineOffset === 0, block }, options.maxLineBytes);
+  };
+
+  const sources: SourceResult[] = [];
+  try {
+    for (const spec of specs) {
+      const name = sourceName(spec);
+      const cutter = new BlockCutter(options.maxLineBytes);
+      let bytes = 0;
+      let lines = 0;
+      let error: string | null = null;
+      try {
+        for await (const chunk of readSource(spec, stdin)) {
+          bytes += chunk.length;
+          bytesRead += chunk.length;
+          for (const block of cutter.push(chunk)) lines += await read(name, block, lines);
+          if (options.signal?.aborted === true) break;
+        }
+      } catch (failure) {
+        if (!(failure instanceof InputError)) throw failure;
+        error = failure.message;
+      }
+      if (options.signal?.aborted === true) error = "interrupted";
+      // A final line without a newline counts even when the source failed after it.
+      const last = cutter.end();
+      if (last !== null) lines += await read(name, last, lines);
+      await (router as LineRouter | null)?.flush(name);
+      sources.push({ source: name, lines, bytes, error });
+      if (options.signal?.aborted === true) break;
+    }
+    const active = pool as WorkerPool | null;
+    if (active === null) {
+      return {
+        intake,
+        units: intake.units,
+        sources,
+        complete: isComplete(sources, specs.length),
+        workers: 0,
+      };
+    }
+    const states = await active.finish();
+    for (const state of states) intake.absorbTally(state);
+    const units = new UnitSet(states.map((state) => new FrozenUnits(state.units)));
+    return { intake, units, sources, complete: isComplete(sources, specs.length), workers: active.size };
+  } catch (error) {
+    await (pool as WorkerPool | null)?.close();
+    throw error;
   }
-  return { intake, sources, complete };
+}
+
+function isComplete(sources: readonly SourceResult[], count: number): boolean {
+  return sources.length === count && sources.every((s) => s.error === null);
 }

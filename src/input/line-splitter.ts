@@ -1,5 +1,40 @@
 import { isUtf8 } from "node:buffer";
 
+export const OVERLONG_KIND = "line too long";
+
+/** The reason given for a line over the limit, wherever it is found. */
+export function overlongReason(bytes: number, maxLineBytes: number): string {
+  return `line too long (${bytes} bytes; the limit is ${maxLineBytes})`;
+}
+
+/**
+ * Hands one line (bytes[start, end), without its newline) to a sink as SPEC.md section 1 reads it: a `\r`
+ * before the newline dropped, a BOM dropped when asked (line 1 of a source), a line over the limit or
+ * not valid UTF-8 rejected. `knownValid` skips the UTF-8 check when the caller checked a larger piece.
+ */
+export function deliverLine(
+  sink: LineSink,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  lineNumber: number,
+  maxLineBytes: number,
+  knownValid: boolean,
+  stripBom: boolean,
+): void {
+  if (end > start && bytes[end - 1] === CR) end--;
+  if (end - start > maxLineBytes) {
+    sink.reject(lineNumber, OVERLONG_KIND, overlongReason(end - start, maxLineBytes));
+    return;
+  }
+  if (!knownValid && !isUtf8(bytes.subarray(start, end))) {
+    sink.reject(lineNumber, "not valid UTF-8", "not valid UTF-8");
+    return;
+  }
+  if (stripBom && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
+  sink.line(bytes, start, end, lineNumber);
+}
+
 /** Receives each line of a source, numbered from 1, exactly once. */
 export interface LineSink {
   /**
@@ -33,9 +68,14 @@ export class LineSplitter {
   /** The skipped bytes end with `\r`: not part of the line, so not in the count it is rejected with. */
   private overlongEndsWithCr = false;
 
+  /**
+   * @param stripBom whether a BOM on line 1 is dropped: true for the start of a source, false for a
+   *   block cut from its middle.
+   */
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes: number,
+    private readonly stripBom = true,
   ) {}
 
   /** Lines read so far, including rejected and blank ones. */
@@ -77,18 +117,7 @@ export class LineSplitter {
 
   private emit(bytes: Buffer, start: number, end: number, knownValid: boolean): void {
     const n = ++this.lineNumber;
-    if (end > start && bytes[end - 1] === CR) end--;
-    if (end - start > this.maxLineBytes) {
-      this.rejectOverlong(n, end - start);
-      return;
-    }
-    if (!knownValid && !isUtf8(bytes.subarray(start, end))) {
-      this.sink.reject(n, "not valid UTF-8", "not valid UTF-8");
-      return;
-    }
-    if (n === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf)
-      start += 3;
-    this.sink.line(bytes, start, end, n);
+    deliverLine(this.sink, bytes, start, end, n, this.maxLineBytes, knownValid, this.stripBom && n === 1);
   }
 
   /** Keeps the start of an unfinished line, or counts it once it is known to be too long. */
@@ -125,7 +154,6 @@ export class LineSplitter {
   }
 
   private rejectOverlong(lineNumber: number, bytes: number): void {
-    const reason = `line too long (${bytes} bytes; the limit is ${this.maxLineBytes})`;
-    this.sink.reject(lineNumber, "line too long", reason);
+    this.sink.reject(lineNumber, OVERLONG_KIND, overlongReason(bytes, this.maxLineBytes));
   }
 }

@@ -102,6 +102,17 @@ export class ByteKeys {
     return this.intern(tag, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length));
   }
 
+  /** The keys as plain arrays, for another thread's table to absorb (structured clone copies them). */
+  snapshot(): KeysSnapshot {
+    return {
+      count: this.count,
+      arena: this.arena.subarray(0, this.arenaUsed),
+      starts: this.starts.subarray(0, this.count),
+      lengths: this.lengths.subarray(0, this.count),
+      tags: this.tags.subarray(0, this.count),
+    };
+  }
+
   /** The tag a key was added with. */
   tag(i: number): number {
     return this.tags[i] as number;
@@ -156,6 +167,15 @@ export class ByteKeys {
     this.arena.copy(next, 0, 0, this.arenaUsed);
     this.arena = next;
   }
+}
+
+/** The keys of a table, by index: key i is arena[starts[i], starts[i] + lengths[i]) with tag tags[i]. */
+export interface KeysSnapshot {
+  readonly count: number;
+  readonly arena: Uint8Array;
+  readonly starts: Float64Array;
+  readonly lengths: Uint32Array;
+  readonly tags: Uint32Array;
 }
 
 /** A 32-bit hash of bytes (murmur3-style mixing, one byte at a time: keys are short). */

@@ -1,6 +1,9 @@
 import type { LineSink } from "../input/line-splitter.js";
+import { hashBytes } from "./byte-keys.js";
+import type { M1Record } from "./record.js";
+import { upstreamFromSeverity } from "./record.js";
 import { ScannedRecord, scanRecord } from "./scan-record.js";
-import { UnitTable } from "./unit-table.js";
+import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
 import { validateRecord, type FieldPolicy } from "./validate-record.js";
 import { Vocabulary } from "./vocabulary.js";
 
@@ -23,6 +26,19 @@ export interface IntakeLimits {
 }
 
 export const DEFAULT_LIMITS: IntakeLimits = { violationsPerSource: 100, unknownFieldNames: 1000 };
+
+/** An intake as plain data (see `Intake.snapshot`). */
+export interface IntakeSnapshot {
+  readonly lines: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly blank: number;
+  readonly unknownFieldsBeyondLimit: number;
+  readonly violations: readonly Violation[];
+  readonly violationsByKind: readonly (readonly [string, number])[];
+  readonly unknownFields: readonly (readonly [string, number])[];
+  readonly units: UnitsSnapshot;
+}
 
 /** What was read, line by line: the counts of SPEC.md section 1 and section 5's input summary. */
 export class InputTally {
@@ -50,11 +66,23 @@ export class Intake {
   /** Per unknown-name id: its count, or -1 for a name on the allowlist. */
   private readonly unknownCounts: number[] = [];
   private readonly scanned = new ScannedRecord();
+  /** Valid records of units another thread owns (see `owner`), to be handed to it. */
+  readonly foreign: M1Record[] = [];
 
+  /**
+   * @param owner for a worker thread: the share of units it owns (units whose request id hashes to
+   *   `index` modulo `count`); a valid record of another share is kept aside in `foreign`.
+   */
   constructor(
     private readonly policy: FieldPolicy,
     private readonly limits: IntakeLimits = DEFAULT_LIMITS,
+    private readonly owner?: UnitOwner,
   ) {}
+
+  /** Merges records that another thread read but this one owns. */
+  adopt(records: readonly M1Record[]): void {
+    for (const record of records) this.units.addRecord(record);
+  }
 
   /** Unknown field name → number of valid records that carry it. */
   unknownFields(): Map<string, number> {
@@ -65,8 +93,50 @@ export class Intake {
     return fields;
   }
 
-  /** A LineSink for one source; its lines are added to this intake's tally and units. */
-  sinkFor(source: string): LineSink {
+  /** The tally and units as plain data, for the intake of another thread. */
+  snapshot(): IntakeSnapshot {
+    const t = this.tally;
+    return {
+      lines: t.lines,
+      valid: t.valid,
+      invalid: t.invalid,
+      blank: t.blank,
+      unknownFieldsBeyondLimit: t.unknownFieldsBeyondLimit,
+      violations: t.violations,
+      violationsByKind: [...t.violationsByKind],
+      unknownFields: [...this.unknownFields()],
+      units: this.units.snapshot(),
+    };
+  }
+
+  /** Adds another intake's counts (not its units: see UnitSet) to this one's. */
+  absorbTally(other: IntakeSnapshot): void {
+    const t = this.tally;
+    t.lines += other.lines;
+    t.valid += other.valid;
+    t.invalid += other.invalid;
+    t.blank += other.blank;
+    t.unknownFieldsBeyondLimit += other.unknownFieldsBeyondLimit;
+    t.violations.push(...other.violations);
+    for (const [kind, n] of other.violationsByKind)
+      t.violationsByKind.set(kind, (t.violationsByKind.get(kind) ?? 0) + n);
+    for (const [name, n] of other.unknownFields) {
+      const id = this.unknownNames.find(Buffer.from(name), 0, Buffer.byteLength(name));
+      if (id < 0 && this.unknownNames.size >= this.limits.unknownFieldNames) {
+        t.unknownFieldsBeyondLimit += n;
+        continue;
+      }
+      const known = this.register(id >= 0 ? id : this.unknownNames.idOfText(name));
+      const count = this.unknownCounts[known] as number;
+      if (count >= 0) this.unknownCounts[known] = count + n;
+    }
+  }
+
+  /**
+   * A LineSink for one source, or for a part of it that starts after `lineOffset` lines; its lines are
+   * added to this intake's tally and units.
+   */
+  sinkFor(source: string, lineOffset = 0): LineSink {
     let kept = 0;
     const tally = this.tally;
     const reject = (line: number, kind: string, reason: string): void => {
@@ -74,7 +144,7 @@ export class Intake {
       tally.violationsByKind.set(kind, (tally.violationsByKind.get(kind) ?? 0) + 1);
       if (kept < this.limits.violationsPerSource) {
         kept++;
-        tally.violations.push({ source, line, kind, reason });
+        tally.violations.push({ source, line: lineOffset + line, kind, reason });
       }
     };
     return {
@@ -87,7 +157,9 @@ export class Intake {
         const scanned = this.scanned;
         if (scanRecord(bytes, start, end, scanned) && this.unknownAllowed(scanned)) {
           tally.valid++;
-          this.units.add(scanned);
+          if (this.owns(bytes, scanned.requestId[0] as number, scanned.requestId[1] as number))
+            this.units.add(scanned);
+          else this.foreign.push(toRecord(scanned));
           this.countUnknown(scanned);
           return;
         }
@@ -109,10 +181,16 @@ export class Intake {
           return;
         }
         tally.valid++;
-        this.units.addRecord(result.record);
+        const id = Buffer.from(result.record.request_id, "utf8");
+        if (this.owns(id, 0, id.length)) this.units.addRecord(result.record);
+        else this.foreign.push(result.record);
         for (const name of result.unknownFields) this.countName(this.unknownNames.idOfText(name));
       },
     };
+  }
+
+  private owns(bytes: Uint8Array, start: number, end: number): boolean {
+    return this.owner === undefined || ownerOf(bytes, start, end, this.owner.count) === this.owner.index;
   }
 
   /** In strict mode, a scanned record with an unknown field not on the allowlist takes the general path. */
@@ -160,4 +238,32 @@ export class Intake {
     const count = this.unknownCounts[id] as number;
     if (count >= 0) this.unknownCounts[id] = count + 1;
   }
+}
+
+/** Which of `count` threads owns the units of a request id (its UTF-8 bytes). */
+export function ownerOf(bytes: Uint8Array, start: number, end: number, count: number): number {
+  return hashBytes(bytes, start, end) % count;
+}
+
+/** The share of units a worker thread owns. */
+export interface UnitOwner {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** A scanned record as an M1Record (decoding its strings), to send to another thread. */
+function toRecord(r: ScannedRecord): M1Record {
+  const text = (range: number[]): string =>
+    Buffer.from(r.bytes.buffer, r.bytes.byteOffset).toString("utf8", range[0], range[1]);
+  return {
+    request_id: text(r.requestId),
+    function: text(r.fn),
+    stage: text(r.stage),
+    status: r.status,
+    latency_ms: r.latencyMs,
+    error_code: r.errorCode[0] === -1 ? null : text(r.errorCode),
+    upstream_status: upstreamFromSeverity(r.upstream),
+    upstream_latency_ms: Number.isNaN(r.upstreamLatencyMs) ? null : r.upstreamLatencyMs,
+    timeMs: Number.isNaN(r.timeMs) ? null : r.timeMs,
+  };
 }

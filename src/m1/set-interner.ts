@@ -32,6 +32,11 @@ export class SetInterner {
     return result;
   }
 
+  /** Every set, by id. */
+  all(): readonly (readonly number[])[] {
+    return this.sets;
+  }
+
   /** The element ids of a set, ascending. */
   members(setId: number): readonly number[] {
     return this.sets[setId] as number[];

@@ -1,11 +1,25 @@
-import { ByteKeys, hashBytes } from "./byte-keys.js";
+import { ByteKeys, hashBytes, type KeysSnapshot } from "./byte-keys.js";
 import { Fingerprint } from "./fingerprint.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
+import { PrintSet } from "./print-set.js";
 import { ScannedRecord } from "./scan-record.js";
 import { SetInterner } from "./set-interner.js";
+import type { UnitsReader } from "./units-reader.js";
 import { Vocabulary } from "./vocabulary.js";
+
+/** A unit table as plain data (typed arrays, arrays, strings): what a worker thread sends back. */
+export interface UnitsSnapshot {
+  readonly functions: readonly string[];
+  readonly words: readonly string[];
+  readonly sets: readonly (readonly number[])[];
+  readonly keys: KeysSnapshot;
+  readonly rows: Float64Array;
+  /** Fingerprints beyond the inline ones, as [unit, a, b] triples. */
+  readonly spilled: Uint32Array;
+  readonly distinctRecords: number;
+}
 
 /** A merged unit, read back out of the table (SPEC.md section 2). */
 export interface Unit extends UnitFacts {
@@ -23,21 +37,21 @@ const INITIAL_CAPACITY = 1024;
 const INLINE_PRINTS = 3;
 const NULL_WORD = 0x7fffffff;
 
-// The row of a unit. Doubles:
-const LATENCY = 0;
+// The row of a unit (exported for FrozenUnits, which reads the same rows). Doubles:
+export const LATENCY = 0;
 /** NaN stands for null. */
-const UPSTREAM_LATENCY = 1;
-const FIRST_MS = 2;
-const LAST_MS = 3;
+export const UPSTREAM_LATENCY = 1;
+export const FIRST_MS = 2;
+export const LAST_MS = 3;
 // 32-bit words (index into the row's 2 × ROW words):
-const STATUS = 8;
+export const STATUS = 8;
 /** Upstream severity: 0 null, 100–599 the code, 600 timeout (see record.ts). */
-const UPSTREAM = 9;
-const ERROR_CODES = 10;
-const STAGES = 11;
-const PRINT_COUNT = 12;
-const PRINTS = 14;
-const ROW = 10;
+export const UPSTREAM = 9;
+export const ERROR_CODES = 10;
+export const STAGES = 11;
+export const PRINT_COUNT = 12;
+export const PRINTS = 14;
+export const ROW = 10;
 
 /**
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
@@ -46,7 +60,7 @@ const ROW = 10;
  * one slot in each typed-array column, about 100 bytes in all (docs/performance.md). Every merge is a
  * maximum or a set union, so adding records in any order, or twice, gives the same table.
  */
-export class UnitTable {
+export class UnitTable implements UnitsReader {
   /** Function names, stages and error codes, each a word with an id. */
   readonly functionNames = new Vocabulary();
   readonly words = new Vocabulary();
@@ -59,7 +73,8 @@ export class UnitTable {
    */
   private rows = new Float64Array(INITIAL_CAPACITY * ROW);
   private words32 = new Uint32Array(this.rows.buffer);
-  private readonly spilledPrints = new Map<number, number[]>();
+  /** Fingerprints of units with more distinct records than fit inline. */
+  private readonly spilledPrints = new PrintSet();
   private readonly print = new Fingerprint();
   private readonly scratch = new ScannedRecord();
 
@@ -140,52 +155,80 @@ export class UnitTable {
     return this.add(r);
   }
 
-  /** Merges every unit of another table into this one (the partial states of parallel readers). */
-  absorb(other: UnitTable): void {
+  /** The whole table as plain data, for another thread's table to absorb. */
+  snapshot(): UnitsSnapshot {
+    return {
+      functions: this.functionNames.texts(),
+      words: this.words.texts(),
+      sets: this.wordSets.all(),
+      keys: this.keys.snapshot(),
+      rows: this.rows.subarray(0, this.size * ROW),
+      spilled: this.spilledPrints.entries(),
+      distinctRecords: this.distinctRecords,
+    };
+  }
+
+  /**
+   * Merges the units of another table (its snapshot; those `keep` accepts, by request id) into this one,
+   * by the same maxima and unions as adding records, so the result does not depend on how the input was
+   * divided. Parallel reading uses it once: to hand what the main thread read alone to the workers.
+   */
+  absorb(other: UnitsSnapshot, keep?: (bytes: Uint8Array, start: number, end: number) => boolean): void {
     const fnIds = other.functions.map((name) => this.functionNames.idOfText(name));
-    const wordIds = Array.from({ length: other.words.size }, (_, id) =>
-      this.words.idOfText(other.words.text(id)),
-    );
+    const wordIds = other.words.map((word) => this.words.idOfText(word));
     const setIds = new Map<number, number>();
     const mapSet = (set: number): number => {
       let mapped = setIds.get(set);
       if (mapped === undefined) {
         mapped = SetInterner.EMPTY;
-        for (const word of other.wordSets.members(set))
-          mapped = this.wordSets.add(mapped, wordIds[word] as number);
+        for (const word of other.sets[set] ?? []) mapped = this.wordSets.add(mapped, wordIds[word] as number);
         setIds.set(set, mapped);
       }
       return mapped;
     };
-    for (let i = 0; i < other.size; i++) {
-      const bytes = Buffer.from(other.requestIdOf(i), "utf8");
+    const spilled = new Map<number, number[]>();
+    for (let k = 0; k < other.spilled.length; k += 3) {
+      const unit = other.spilled[k] as number;
+      let list = spilled.get(unit);
+      if (list === undefined) spilled.set(unit, (list = []));
+      list.push(other.spilled[k + 1] as number, other.spilled[k + 2] as number);
+    }
+    const { arena, starts, lengths, tags } = other.keys;
+    const words = new Uint32Array(other.rows.buffer, other.rows.byteOffset, other.rows.length * 2);
+    for (let i = 0; i < other.keys.count; i++) {
+      const start = starts[i] as number;
+      const end = start + (lengths[i] as number);
+      if (keep !== undefined && !keep(arena, start, end)) continue;
       const unit = this.keys.intern(
-        fnIds[other.keys.tag(i)] as number,
-        bytes,
-        0,
-        bytes.length,
-        hashBytes(bytes, 0, bytes.length),
+        fnIds[tags[i] as number] as number,
+        arena,
+        start,
+        end,
+        hashBytes(arena, start, end),
       );
-      let isNew = this.keys.added;
-      const prints = other.printsOf(i);
-      for (let p = 0; p < prints.length; p += 2) {
-        const d = i * ROW;
-        this.merge(
-          unit,
-          isNew,
-          other.words32[2 * d + STATUS] as number,
-          other.rows[d + LATENCY] as number,
-          other.words32[2 * d + UPSTREAM] as number,
-          other.rows[d + UPSTREAM_LATENCY] as number,
-          other.rows[d + FIRST_MS] as number,
-          other.rows[d + LAST_MS] as number,
-          mapSet(other.words32[2 * d + ERROR_CODES] as number),
-          mapSet(other.words32[2 * d + STAGES] as number),
-          prints[p] as number,
-          prints[p + 1] as number,
-        );
-        isNew = false;
-      }
+      const d = i * ROW;
+      const w = 2 * d;
+      const prints = Array.from(
+        words.subarray(w + PRINTS, w + PRINTS + 2 * (words[w + PRINT_COUNT] as number)),
+      );
+      prints.push(...(spilled.get(i) ?? []));
+      // The row merges once, with the first fingerprint; the others only join the unit's fingerprints.
+      this.merge(
+        unit,
+        this.keys.added,
+        words[w + STATUS] as number,
+        other.rows[d + LATENCY] as number,
+        words[w + UPSTREAM] as number,
+        other.rows[d + UPSTREAM_LATENCY] as number,
+        other.rows[d + FIRST_MS] as number,
+        other.rows[d + LAST_MS] as number,
+        mapSet(words[w + ERROR_CODES] as number),
+        mapSet(words[w + STAGES] as number),
+        prints[0] as number,
+        prints[1] as number,
+      );
+      for (let p = 2; p < prints.length; p += 2)
+        this.addPrint(unit, prints[p] as number, prints[p + 1] as number);
     }
   }
 
@@ -318,26 +361,9 @@ export class UnitTable {
       this.distinctRecords++;
       return true;
     }
-    let spilled = this.spilledPrints.get(unit);
-    if (spilled === undefined) {
-      spilled = [];
-      this.spilledPrints.set(unit, spilled);
-    }
-    for (let k = 0; k < spilled.length; k += 2) {
-      if (spilled[k] === a && spilled[k + 1] === b) return false;
-    }
-    spilled.push(a, b);
+    if (!this.spilledPrints.add(unit, a, b)) return false;
     this.distinctRecords++;
     return true;
-  }
-
-  /** A unit's fingerprints, as flat pairs. */
-  private printsOf(unit: number): number[] {
-    const w = 2 * unit * ROW;
-    const inline = Array.from(
-      this.words32.subarray(w + PRINTS, w + PRINTS + 2 * (this.words32[w + PRINT_COUNT] as number)),
-    );
-    return inline.concat(this.spilledPrints.get(unit) ?? []);
   }
 
   private grow(): void {

@@ -37,6 +37,11 @@ export class Vocabulary {
     return this.idOf(bytes, 0, bytes.length);
   }
 
+  /** Every word, by id. */
+  texts(): string[] {
+    return Array.from({ length: this.size }, (_, id) => this.text(id));
+  }
+
   text(id: number): string {
     return this.keys.text(id);
   }

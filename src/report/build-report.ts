@@ -1,6 +1,6 @@
 import type { Intake } from "../m1/intake.js";
 import { classify, VERDICTS, type Thresholds, type Verdict } from "../m1/rules.js";
-import type { UnitTable } from "../m1/unit-table.js";
+import type { UnitsReader } from "../m1/units-reader.js";
 import type { ReadResult } from "../read-logs.js";
 import { EvidenceGatherer, rankCodes } from "./evidence.js";
 import type { FunctionSummary, InputSummary, Report, VerdictCounts, VerdictSummary } from "./report.js";
@@ -18,7 +18,7 @@ export interface ReportOptions {
 }
 
 /** The verdict of every unit, by unit index, as an index into VERDICTS. */
-export function classifyUnits(units: UnitTable, options: ReportOptions): Uint8Array {
+export function classifyUnits(units: UnitsReader, options: ReportOptions): Uint8Array {
   const verdicts = new Uint8Array(units.size);
   const perFunction = units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
   for (let i = 0; i < units.size; i++) {
@@ -33,7 +33,7 @@ export function classifyUnits(units: UnitTable, options: ReportOptions): Uint8Ar
  * order in which lines and sources were read: every list is sorted before it is shown.
  */
 export function buildReport(read: ReadResult, options: ReportOptions): Report {
-  const { units } = read.intake;
+  const { units } = read;
   const verdicts = classifyUnits(units, options);
   const byFunction = units.indexesByFunction();
   const functions = units.functions
@@ -52,7 +52,7 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
         (a, b) =>
           compareText(a.source, b.source) || a.lines - b.lines || compareText(a.error ?? "", b.error ?? ""),
       ),
-    input: summarizeInput(read.intake),
+    input: summarizeInput(read.intake, units),
     timeSpan: { first: toIso(first), last: toIso(last) },
     overall: summarizeVerdicts(units.size, overallCounts),
     functions,
@@ -60,8 +60,8 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
   };
 }
 
-function summarizeInput(intake: Intake): InputSummary {
-  const { tally, units } = intake;
+function summarizeInput(intake: Intake, units: UnitsReader): InputSummary {
+  const { tally } = intake;
   const violations = [...tally.violations]
     .sort((a, b) => compareText(a.source, b.source) || a.line - b.line)
     .slice(0, LISTED_VIOLATIONS)
@@ -80,7 +80,7 @@ function summarizeInput(intake: Intake): InputSummary {
 }
 
 function summarizeFunction(
-  units: UnitTable,
+  units: UnitsReader,
   verdicts: Uint8Array,
   indexes: readonly number[],
   fn: string,

@@ -1,5 +1,5 @@
 import { VERDICTS, type Verdict } from "../m1/rules.js";
-import type { UnitTable } from "../m1/unit-table.js";
+import type { UnitsReader } from "../m1/units-reader.js";
 
 /** One unit as `--format ndjson` prints it (SPEC.md section 6); field names are a contract. */
 export interface UnitRow {
@@ -15,7 +15,7 @@ export interface UnitRow {
 }
 
 /** Every unit with its verdict, sorted by function then request_id (JavaScript string order). */
-export function* unitRows(units: UnitTable, verdicts: Uint8Array): Generator<UnitRow> {
+export function* unitRows(units: UnitsReader, verdicts: Uint8Array): Generator<UnitRow> {
   const byFunction = units.indexesByFunction();
   const byName = units.functions.map((name, id) => ({ name, id })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const { name, id } of byName) {

@@ -136,7 +136,7 @@ describe("SPEC 2: units and the merge", () => {
     ];
     const whole = readText({ x: [...a, ...b].join("\n") }).intake.units;
     const left = readText({ x: a.join("\n") }).intake.units;
-    left.absorb(readText({ x: b.join("\n") }).intake.units);
+    left.absorb(readText({ x: b.join("\n") }).intake.units.snapshot());
     expect(left.size).toBe(whole.size);
     expect(left.distinctRecords).toBe(whole.distinctRecords);
     const norm = (u: ReturnType<typeof whole.unit>) => ({

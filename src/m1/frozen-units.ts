@@ -1,0 +1,109 @@
+import { upstreamFromSeverity } from "./record.js";
+import type { UnitFacts } from "./rules.js";
+import {
+  ERROR_CODES,
+  FIRST_MS,
+  LAST_MS,
+  LATENCY,
+  ROW,
+  STAGES,
+  STATUS,
+  UPSTREAM,
+  UPSTREAM_LATENCY,
+  type Unit,
+  type UnitsSnapshot,
+} from "./unit-table.js";
+import type { UnitsReader } from "./units-reader.js";
+
+/**
+ * The units of a table that another thread built, read straight from its snapshot: no hash table is
+ * rebuilt and nothing is merged (the reader threads own disjoint units).
+ */
+export class FrozenUnits implements UnitsReader {
+  private readonly words32: Uint32Array;
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly snapshot: UnitsSnapshot) {
+    const rows = snapshot.rows;
+    this.words32 = new Uint32Array(rows.buffer, rows.byteOffset, rows.length * 2);
+  }
+
+  get size(): number {
+    return this.snapshot.keys.count;
+  }
+
+  get distinctRecords(): number {
+    return this.snapshot.distinctRecords;
+  }
+
+  get functions(): readonly string[] {
+    return this.snapshot.functions;
+  }
+
+  functionIdOf(index: number): number {
+    return this.snapshot.keys.tags[index] as number;
+  }
+
+  requestIdOf(index: number): string {
+    const { arena, starts, lengths } = this.snapshot.keys;
+    const start = starts[index] as number;
+    return this.decoder.decode(arena.subarray(start, start + (lengths[index] as number)));
+  }
+
+  facts(index: number): UnitFacts {
+    const d = index * ROW;
+    const upstreamLatency = this.snapshot.rows[d + UPSTREAM_LATENCY] as number;
+    return {
+      status: this.words32[2 * d + STATUS] as number,
+      latencyMs: this.snapshot.rows[d + LATENCY] as number,
+      upstream: upstreamFromSeverity(this.words32[2 * d + UPSTREAM] as number),
+      upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
+    };
+  }
+
+  latencyOf(index: number): number {
+    return this.snapshot.rows[index * ROW + LATENCY] as number;
+  }
+
+  errorCodeSetOf(index: number): number {
+    return this.words32[2 * index * ROW + ERROR_CODES] as number;
+  }
+
+  wordsOf(set: number): string[] {
+    return (this.snapshot.sets[set] ?? []).map((id) => this.snapshot.words[id] as string);
+  }
+
+  unit(index: number): Unit {
+    const d = index * ROW;
+    const first = this.snapshot.rows[d + FIRST_MS] as number;
+    const last = this.snapshot.rows[d + LAST_MS] as number;
+    return {
+      ...this.facts(index),
+      requestId: this.requestIdOf(index),
+      function: this.functions[this.functionIdOf(index)] as string,
+      errorCodes: this.wordsOf(this.errorCodeSetOf(index)),
+      stages: this.wordsOf(this.words32[2 * d + STAGES] as number),
+      firstMs: Number.isNaN(first) ? null : first,
+      lastMs: Number.isNaN(last) ? null : last,
+    };
+  }
+
+  indexesByFunction(): number[][] {
+    const lists: number[][] = this.functions.map(() => []);
+    for (let i = 0; i < this.size; i++) (lists[this.functionIdOf(i)] as number[]).push(i);
+    return lists;
+  }
+
+  timeSpan(): { first: number; last: number } {
+    let first = Number.NaN;
+    let last = Number.NaN;
+    const rows = this.snapshot.rows;
+    for (let d = 0; d < this.size * ROW; d += ROW) {
+      const f = rows[d + FIRST_MS] as number;
+      const l = rows[d + LAST_MS] as number;
+      if (!Number.isNaN(f) && !(f >= first)) first = f;
+      if (!Number.isNaN(l) && !(l <= last)) last = l;
+    }
+    return { first, last };
+  }
+}

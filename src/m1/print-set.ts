@@ -1,0 +1,62 @@
+/**
+ * A hash set of (unit, fingerprint) triples: the fingerprints of units with more distinct records than
+ * fit inline in their row. Open addressing over one Uint32Array, so a unit with thousands of records
+ * (a long-running request, or a replayed log) costs O(1) per record, not a scan of what it had.
+ */
+export class PrintSet {
+  private slots = new Uint32Array(3 * 1024);
+  private mask = 1023;
+  /** Each slot holds unit + 1 (0: empty), then the two halves of the fingerprint. */
+  size = 0;
+
+  /** Adds a triple; false when it was already there. */
+  add(unit: number, a: number, b: number): boolean {
+    let slot = mixTriple(unit, a, b) & this.mask;
+    const slots = this.slots;
+    for (;;) {
+      const at = 3 * slot;
+      const held = slots[at] as number;
+      if (held === 0) break;
+      if (held === unit + 1 && slots[at + 1] === a && slots[at + 2] === b) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    slots[3 * slot] = unit + 1;
+    slots[3 * slot + 1] = a;
+    slots[3 * slot + 2] = b;
+    this.size++;
+    if (this.size * 2 > this.mask) this.grow();
+    return true;
+  }
+
+  /** Every triple, as [unit, a, b, unit, a, b, …]. */
+  entries(): Uint32Array {
+    const out = new Uint32Array(3 * this.size);
+    let n = 0;
+    for (let at = 0; at < this.slots.length; at += 3) {
+      const held = this.slots[at] as number;
+      if (held === 0) continue;
+      out[n++] = held - 1;
+      out[n++] = this.slots[at + 1] as number;
+      out[n++] = this.slots[at + 2] as number;
+    }
+    return out;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.mask = this.mask * 2 + 1;
+    this.slots = new Uint32Array(3 * (this.mask + 1));
+    this.size = 0;
+    for (let at = 0; at < old.length; at += 3) {
+      const held = old[at] as number;
+      if (held !== 0) this.add(held - 1, old[at + 1] as number, old[at + 2] as number);
+    }
+  }
+}
+
+function mixTriple(unit: number, a: number, b: number): number {
+  let h = Math.imul(unit ^ 0x9e3779b9, 0x85ebca6b) ^ a;
+  h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35) ^ b;
+  h = Math.imul(h ^ (h >>> 13), 0x27d4eb2f);
+  return (h ^ (h >>> 16)) >>> 0;
+}

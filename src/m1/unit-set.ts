@@ -1,0 +1,107 @@
+import type { UnitFacts } from "./rules.js";
+import type { Unit } from "./unit-table.js";
+import type { UnitsReader } from "./units-reader.js";
+
+/**
+ * Several unit readers whose units are disjoint (no unit in two of them), read as one: indexes run
+ * through the first, then the second, and so on; function ids are by name across all of them.
+ */
+export class UnitSet implements UnitsReader {
+  readonly functions: string[] = [];
+  private readonly offsets: number[] = [];
+  /** Per part: its function ids → ids in `functions`. */
+  private readonly functionIds: number[][];
+  readonly size: number;
+  readonly distinctRecords: number;
+
+  constructor(private readonly parts: readonly UnitsReader[]) {
+    const ids = new Map<string, number>();
+    let offset = 0;
+    this.functionIds = parts.map((part) => {
+      this.offsets.push(offset);
+      offset += part.size;
+      return part.functions.map((name) => {
+        let id = ids.get(name);
+        if (id === undefined) {
+          id = this.functions.length;
+          this.functions.push(name);
+          ids.set(name, id);
+        }
+        return id;
+      });
+    });
+    this.size = offset;
+    this.distinctRecords = parts.reduce((sum, part) => sum + part.distinctRecords, 0);
+  }
+
+  functionIdOf(index: number): number {
+    const p = this.partOf(index);
+    return this.functionIds[p]?.[
+      (this.parts[p] as UnitsReader).functionIdOf(index - (this.offsets[p] as number))
+    ] as number;
+  }
+
+  requestIdOf(index: number): string {
+    const p = this.partOf(index);
+    return (this.parts[p] as UnitsReader).requestIdOf(index - (this.offsets[p] as number));
+  }
+
+  facts(index: number): UnitFacts {
+    const p = this.partOf(index);
+    return (this.parts[p] as UnitsReader).facts(index - (this.offsets[p] as number));
+  }
+
+  latencyOf(index: number): number {
+    const p = this.partOf(index);
+    return (this.parts[p] as UnitsReader).latencyOf(index - (this.offsets[p] as number));
+  }
+
+  /** Set ids of the parts, made distinct: part p's set s is s × parts + p. */
+  errorCodeSetOf(index: number): number {
+    const p = this.partOf(index);
+    return (
+      (this.parts[p] as UnitsReader).errorCodeSetOf(index - (this.offsets[p] as number)) * this.parts.length +
+      p
+    );
+  }
+
+  wordsOf(set: number): string[] {
+    const p = set % this.parts.length;
+    return (this.parts[p] as UnitsReader).wordsOf(Math.floor(set / this.parts.length));
+  }
+
+  unit(index: number): Unit {
+    const p = this.partOf(index);
+    return (this.parts[p] as UnitsReader).unit(index - (this.offsets[p] as number));
+  }
+
+  indexesByFunction(): number[][] {
+    const lists: number[][] = this.functions.map(() => []);
+    this.parts.forEach((part, p) => {
+      const offset = this.offsets[p] as number;
+      part.indexesByFunction().forEach((indexes, fn) => {
+        const target = lists[this.functionIds[p]?.[fn] as number] as number[];
+        for (const i of indexes) target.push(i + offset);
+      });
+    });
+    return lists;
+  }
+
+  timeSpan(): { first: number; last: number } {
+    let first = Number.NaN;
+    let last = Number.NaN;
+    for (const part of this.parts) {
+      const span = part.timeSpan();
+      if (!Number.isNaN(span.first) && !(span.first >= first)) first = span.first;
+      if (!Number.isNaN(span.last) && !(span.last <= last)) last = span.last;
+    }
+    return { first, last };
+  }
+
+  private partOf(index: number): number {
+    // Few parts (one per thread): a linear scan from the end is cheapest.
+    let p = this.parts.length - 1;
+    while (p > 0 && (this.offsets[p] as number) > index) p--;
+    return p;
+  }
+}

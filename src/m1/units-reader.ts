@@ -1,0 +1,27 @@
+import type { UnitFacts } from "./rules.js";
+import type { Unit } from "./unit-table.js";
+
+/**
+ * Read access to merged units, as the report needs it: by dense index 0 ≤ i < size. A UnitTable is one;
+ * so are the tables that worker threads send back (FrozenUnits) and several disjoint ones seen as one
+ * (UnitSet), which is how parallel reading needs no merge of units at all.
+ */
+export interface UnitsReader {
+  readonly size: number;
+  /** Valid records that were not duplicates of an earlier record of their unit. */
+  readonly distinctRecords: number;
+  /** Function names, by function id. */
+  readonly functions: readonly string[];
+  functionIdOf(index: number): number;
+  requestIdOf(index: number): string;
+  facts(index: number): UnitFacts;
+  latencyOf(index: number): number;
+  /** An id for the unit's set of error codes; `wordsOf` gives its members. */
+  errorCodeSetOf(index: number): number;
+  wordsOf(set: number): string[];
+  unit(index: number): Unit;
+  /** The unit indexes of each function, by function id. */
+  indexesByFunction(): number[][];
+  /** The earliest and latest timestamp over all units, epoch ms, NaN when none. */
+  timeSpan(): { first: number; last: number };
+}

@@ -1,0 +1,83 @@
+import { existsSync } from "node:fs";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { SourceSpec } from "../../src/input/read-source.js";
+import { readLogs, type ReadOptions } from "../../src/read-logs.js";
+import { renderJson, renderNdjson } from "../../src/report/render-json.js";
+import { buildReport, classifyUnits } from "../../src/report/build-report.js";
+import { unitRows } from "../../src/report/unit-rows.js";
+import { m1 } from "../helpers.js";
+
+// Worker threads run the built dist/parallel/worker.js (Node cannot start a .ts worker): build first,
+// as `npm test` does.
+const thresholds = { slowMs: 1000, upstreamShare: 0.2 };
+const base: ReadOptions = { policy: { strict: false, allowed: new Set() }, maxLineBytes: 4096 };
+
+/** A log with everything that can go wrong, in an order that spreads each unit over the input. */
+function hostileLog(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const id = `r${(i * 7919) % 600}`;
+    lines.push(
+      m1({
+        request_id: id,
+        function: ["checkout", "search", "__proto__"][i % 3],
+        status: [200, 503, 422][i % 3],
+        stage: `s${i % 4}`,
+        upstream_status: [200, 503, null, "timeout"][i % 4],
+        latency_ms: (i * 37) % 3000,
+        ts: 1764000000000 + i,
+      }),
+    );
+    if (i % 97 === 0) lines.push("not json");
+    if (i % 89 === 0) lines.push("");
+    if (i % 101 === 0)
+      lines.push(
+        `{"request_id":"r${i % 600}","request_id":"x\\u0041","function":"checkout","stage":"a","status":500,"latency_ms":1,"error_code":null,"upstream_status":503,"upstream_latency_ms":1}`,
+      );
+    if (i % 103 === 0)
+      lines.push(
+        `{"ts":"2026-11-25T10:00:00Z","request_id":"r\\u0031${i % 9}","function":"search","stage":"b","status":504,"latency_ms":2000,"error_code":"E","upstream_status":"timeout","upstream_latency_ms":null}`,
+      );
+    if (i % 211 === 0) lines.push("y".repeat(5000));
+    if (i % 50 === 0) lines.push(lines[lines.length - 1] as string);
+  }
+  return `\ufeff${lines.join("\r\n")}`;
+}
+
+async function reportWith(
+  jobs: number,
+  text: string,
+  chunk = 777,
+): Promise<{ json: string; ndjson: string; workers: number }> {
+  const bytes = Buffer.from(text);
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += chunk) pieces.push(bytes.subarray(at, at + chunk));
+  const specs: SourceSpec[] = [{ kind: "stdin" }];
+  const read = await readLogs(specs, Readable.from(pieces), { ...base, jobs, parallelAfterBytes: 20_000 });
+  const units = read.units;
+  return {
+    workers: read.workers,
+    json: renderJson(buildReport(read, { thresholds })),
+    ndjson: [...renderNdjson(unitRows(units, classifyUnits(units, { thresholds })))].join(""),
+  };
+}
+
+describe("parallel reading gives the same report as one thread (--jobs)", () => {
+  it("is built (dist/parallel/worker.js), as npm test does first", () => {
+    expect(existsSync("dist/parallel/worker.js")).toBe(true);
+  });
+
+  it.each([2, 3])(
+    "with %i workers: byte-identical JSON and NDJSON, violations located alike",
+    async (jobs) => {
+      const text = hostileLog();
+      const one = await reportWith(1, text);
+      const many = await reportWith(jobs, text);
+      expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(30);
+      expect([one.workers, many.workers]).toEqual([0, jobs]);
+      expect(many.json).toBe(one.json);
+      expect(many.ndjson).toBe(one.ndjson);
+    },
+  );
+});
