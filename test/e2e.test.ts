@@ -176,7 +176,9 @@ describe("input", () => {
     const { status, stdout, stderr } = cli(["samples/no-such.ndjson", "samples/quiet-night.ndjson"]);
     expect(status).toBe(2);
     expect(stderr).toBe("attribute: cannot read samples/no-such.ndjson: no such file\n");
-    expect(stdout.toString()).toMatch(/^INCOMPLETE: samples\/no-such.ndjson: /);
+    expect(stdout.toString()).toMatch(
+      /^INCOMPLETE: cannot read samples\/no-such.ndjson: no such file \(0 lines of samples\/no-such.ndjson read\)/,
+    );
     expect(stdout.toString()).toContain("Overall: OK");
   });
 

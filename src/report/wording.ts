@@ -46,5 +46,5 @@ export function incompleteLines(report: Report): string[] {
   if (report.complete) return [];
   return report.sources
     .filter((s) => s.error !== null)
-    .map((s) => `INCOMPLETE: ${s.source}: ${s.error} (after ${plural(s.lines, "line")})`);
+    .map((s) => `INCOMPLETE: ${s.error} (${plural(s.lines, "line")} of ${s.source} read)`);
 }
