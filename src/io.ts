@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 export interface Io {
   readonly stdin: Readable & { readonly isTTY?: boolean };
   readonly stdout: OutputStream;
-  readonly stderr: { write(text: string): unknown };
+  readonly stderr: { readonly isTTY?: boolean; write(text: string): unknown };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted on Ctrl-C: reading stops and what was read is reported. */
   readonly signal?: AbortSignal;
@@ -13,6 +13,9 @@ export interface Io {
 /** The subset of a Writable the CLI writes to; `isTTY` decides colour. */
 export interface OutputStream {
   readonly isTTY?: boolean;
+  /** The terminal's size, when it is one (the live view fits it). */
+  readonly columns?: number;
+  readonly rows?: number;
   write(text: string): boolean;
   once(event: "drain" | "error" | "close", listener: (...args: unknown[]) => void): unknown;
   removeListener(event: "drain" | "error" | "close", listener: (...args: unknown[]) => void): unknown;

@@ -1,24 +1,23 @@
 import { Command, CommanderError, Option } from "commander";
 import { createRequire } from "node:module";
-import { InputError } from "./input-error.js";
-import type { SourceSpec } from "./input/read-source.js";
-import { EXIT, type Io } from "./io.js";
-import { DEFAULT_THRESHOLDS } from "./m1/rules.js";
 import {
-  FORMATS,
-  parseNameList,
-  parseNonNegative,
-  parsePositiveInteger,
-  parseShare,
-  wantsColor,
-  type Format,
-} from "./options.js";
-import { defaultJobs, readLogs } from "./read-logs.js";
-import { buildReport, classifyUnits } from "./report/build-report.js";
+  addGateOptions,
+  addInputOptions,
+  loadSettings,
+  parseDurationFlag,
+  type InputFlags,
+} from "./cli/input-flags.js";
+import { runCheck, type CheckFlags } from "./commands/check-command.js";
+import { runExplain, type ExplainFlags } from "./commands/explain-command.js";
+import { runReport, type ReportFlags } from "./commands/report-command.js";
+import { renderRules, type RulesFormat } from "./commands/rules.js";
+import { diffReports } from "./diff/diff-reports.js";
+import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from "./diff/render-diff.js";
+import { InputError } from "./input-error.js";
+import { EXIT, type Io } from "./io.js";
+import { FORMATS, parseNonNegative, parsePositiveInteger, parseShare } from "./options.js";
+import { readJsonFile } from "./read-json-file.js";
 import { escapeControls } from "./report/escape-text.js";
-import { renderJson, renderNdjson } from "./report/render-json.js";
-import { renderMarkdown } from "./report/render-markdown.js";
-import { unitRows } from "./report/unit-rows.js";
 import { writeReport } from "./write-report.js";
 
 const HELP_EXAMPLES = `
@@ -27,96 +26,151 @@ Examples:
     attribute export-2026-11-25.ndjson.gz
     kubectl logs deploy/checkout --since=1h | attribute
 
-  Nightly CI report (Markdown for the job summary, JSON kept as an artifact):
+  Nightly CI report (Markdown for the job summary, JSON kept as an artifact, a gate):
     attribute --format markdown logs/*.ndjson.gz >> "$GITHUB_STEP_SUMMARY"
-    attribute --format json --output report.json logs/*.ndjson.gz
+    attribute --format json --output report.json --fail-on VENDOR,APPLICATION logs/*.ndjson.gz
+    attribute diff last-night.json report.json
 
   Triage at a terminal:
-    attribute --slow-ms 500 today.ndjson
-    attribute --format ndjson today.ndjson | grep '"verdict":"VENDOR"' | head
+    attribute --since 30m --bucket 5m today.ndjson
+    attribute explain req-3709c3e5cc78 today.ndjson
+    kubectl logs -f deploy/checkout | attribute --live
 
-Exit codes: 0 report produced; 1 a gate tripped (reserved); 2 could not run, or the input could
-not be read to its end (the report then says INCOMPLETE).
-Rules and output contract: README.md and SPEC.md.
+Commands: check (schema only), explain REQUEST_ID, rules, diff OLD.json NEW.json; see COMMAND --help.
+Exit codes: 0 report produced; 1 a gate tripped (--fail-on, --max-invalid, --max-unknown; check found
+violations; explain did not find the request; diff --fail-on-change saw a change); 2 could not run, or the
+input could not be read to its end (the report then says INCOMPLETE); 130 interrupted (Ctrl-C).
+Rules and output contract: README.md and docs/SPEC.md.
 `;
 
-interface CliOptions {
-  readonly format: Format;
-  readonly output?: string;
-  readonly slowMs: number;
-  readonly upstreamShare: number;
-  readonly strict: boolean;
-  readonly allowFields: string[];
-  readonly maxLineBytes: number;
-  readonly color: boolean;
-  readonly jobs: number;
-}
-
-/** The whole CLI: parses argv, runs, writes through `io`, and returns the exit code. Never exits. */
+/** The whole CLI: parses argv, runs a command, writes through `io`, and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const program = buildProgram(io);
-  let files: string[];
-  let options: CliOptions;
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (code) => (exitCode = code));
   try {
-    program.parse(argv, { from: "user" });
-    files = program.args;
-    options = program.opts<CliOptions>();
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
-    throw error;
-  }
-  try {
-    return await report(files, options, io);
-  } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    // A path can hold control characters (a hostile file name from a glob): shown escaped, as in reports.
     io.stderr.write(`attribute: ${escapeControls(error.message)}\n`);
     return EXIT.failure;
   }
 }
 
-function buildProgram(io: Io): Command {
-  const program = new Command("attribute")
+function buildProgram(io: Io, done: (code: number) => void): Command {
+  const program = configure(new Command("attribute"), io)
     .description(
       "Is it the vendor, is it us, or do we not know yet? Attributes incidents from M1 NDJSON logs.",
     )
     .version(readVersion(), "-V, --version")
     .argument("[files...]", "NDJSON log files, plain or gzip; - or none for stdin")
-    .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("table"))
+    .addOption(new Option("-f, --format <format>", "report format (default table)").choices(FORMATS))
     .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .option(
-      "--slow-ms <ms>",
-      "a unit is slow at this merged latency_ms",
-      parseNonNegative,
-      DEFAULT_THRESHOLDS.slowMs,
-    )
-    .option(
-      "--upstream-share <ratio>",
-      "APP_BOTTLENECK when upstream latency ≤ this share of latency",
-      parseShare,
-      DEFAULT_THRESHOLDS.upstreamShare,
-    )
-    .option("--strict", "unknown fields make a record invalid", false)
-    .option(
-      "--allow-fields <names>",
-      "unknown fields to accept silently (comma-separated)",
-      parseNameList,
-      [],
-    )
-    .option(
-      "--max-line-bytes <n>",
-      "longest line accepted; longer ones are violations",
-      parsePositiveInteger,
-      1024 * 1024,
-    )
-    .option(
-      "-j, --jobs <n>",
-      "reading threads (1: this thread only); used once the input passes 16 MiB",
-      parsePositiveInteger,
-      defaultJobs(),
-    )
     .option("--no-color", "no colour, even on a terminal (NO_COLOR and FORCE_COLOR are honoured too)")
+    .option(
+      "--bucket <duration>",
+      "add a timeline: verdicts per bucket (30m, 1h) by each unit's first time",
+      parseDurationFlag,
+    )
+    .option("--rejects <file>", "write every invalid line to FILE as NDJSON (source, line, reason, raw)")
+    .option("--live", "redraw the verdict table on the terminal while input arrives (kubectl logs -f …)")
+    .option("--interval <duration>", "how often --live redraws", parseDurationFlag, 2000)
     .addHelpText("after", HELP_EXAMPLES)
+    .enablePositionalOptions()
+    .action(async (files: string[], flags: ReportFlags) => done(await runReport(files, flags, io)));
+  addGateOptions(addInputOptions(program));
+
+  addInputOptions(
+    configure(program.command("check"), io)
+      .description("check M1 logs against the schema only (for the CI of services that emit them)")
+      .argument("[files...]", "NDJSON log files, plain or gzip; - or none for stdin")
+      .addOption(
+        new Option("-f, --format <format>", "output format (default table)").choices(["table", "json"]),
+      )
+      .option("-o, --output <file>", "write the result to a file instead of stdout")
+      .option("--listed <n>", "violations listed with their location", parsePositiveInteger, 20)
+      .addHelpText(
+        "after",
+        "\nExit codes: 0 every line valid or blank; 1 violations found; 2 could not run.\n",
+      )
+      .action(async (files: string[], flags: CheckFlags) => done(await runCheck(files, flags, io))),
+  );
+
+  addInputOptions(
+    configure(program.command("explain"), io)
+      .description("show every record of one request, the merged values, and each rule with its numbers")
+      .argument("<request_id>", "the request id to explain")
+      .argument("[files...]", "NDJSON log files, plain or gzip; - or none for stdin")
+      .addOption(
+        new Option("-f, --format <format>", "output format (default table)").choices(["table", "json"]),
+      )
+      .option("-o, --output <file>", "write the explanation to a file instead of stdout")
+      .addHelpText("after", "\nExit codes: 0 explained; 1 the request id was not found; 2 could not run.\n")
+      .action(async (id: string, files: string[], flags: ExplainFlags) =>
+        done(await runExplain(id, files, flags, io)),
+      ),
+  );
+
+  configure(program.command("rules"), io)
+    .description("print the rule table with the thresholds in effect (after the config file and flags)")
+    .addOption(
+      new Option("-f, --format <format>", "output format (default table)").choices([
+        "table",
+        "markdown",
+        "json",
+      ]),
+    )
+    .option("--config <file>", "settings file (JSON; default ./attribute.config.json when present)")
+    .option("--no-config", "do not read ./attribute.config.json")
+    .option("--slow-ms <ms>", "the slow threshold", parseNonNegative)
+    .option("--upstream-share <ratio>", "the APP_BOTTLENECK share", parseShare)
+    .action(async (flags: InputFlags & { format?: RulesFormat }) => {
+      const settings = await loadSettings({ ...flags, maxLineBytes: 0, jobs: 1 });
+      io.stdout.write(renderRules(settings.thresholds, settings.overrides, flags.format ?? "table"));
+      done(EXIT.ok);
+    });
+
+  configure(program.command("diff"), io)
+    .description(
+      "compare two JSON reports (last night's and tonight's): verdict, rate and error-code changes",
+    )
+    .argument("<old>", "the earlier report (attribute --format json)")
+    .argument("<new>", "the later report")
+    .addOption(
+      new Option("-f, --format <format>", "output format (default table)").choices([
+        "table",
+        "markdown",
+        "json",
+      ]),
+    )
+    .option("-o, --output <file>", "write the comparison to a file instead of stdout")
+    .option("--fail-on-change", "exit 1 when a verdict changed or a function came or went")
+    .action(
+      async (
+        oldPath: string,
+        newPath: string,
+        flags: { format?: string; output?: string; failOnChange?: boolean },
+      ) => {
+        const before = await readJsonFile(oldPath, { missingOk: false });
+        const after = await readJsonFile(newPath, { missingOk: false });
+        const diff = diffReports(before, after, { old: oldPath, new: newPath });
+        const text =
+          flags.format === "json"
+            ? renderDiffJson(diff)
+            : flags.format === "markdown"
+              ? renderDiffMarkdown(diff)
+              : renderDiffTable(diff);
+        await writeReport([text], flags.output, io.stdout);
+        done(flags.failOnChange === true && diff.changed ? EXIT.gate : EXIT.ok);
+      },
+    );
+  return program;
+}
+
+/** Every command writes through `io`, exits through the caller, and words flag errors like ours. */
+function configure(command: Command, io: Io): Command {
+  return command
     .showHelpAfterError("(attribute --help shows usage and examples)")
     .exitOverride()
     .configureOutput({
@@ -132,58 +186,6 @@ function buildProgram(io: Io): Command {
             .join("\n"),
         ),
     });
-  return program;
-}
-
-async function report(files: readonly string[], options: CliOptions, io: Io): Promise<number> {
-  if (files.length === 0 && io.stdin.isTTY === true) {
-    io.stderr.write(
-      "attribute: no input. Give log files, or pipe logs in:\n" +
-        "  attribute logs.ndjson\n  kubectl logs deploy/api | attribute\n(attribute --help for more)\n",
-    );
-    return EXIT.failure;
-  }
-  const specs: SourceSpec[] =
-    files.length === 0
-      ? [{ kind: "stdin" }]
-      : files.map((f) => (f === "-" ? { kind: "stdin" } : { kind: "file", path: f }));
-  const read = await readLogs(specs, io.stdin, {
-    policy: { strict: options.strict, allowed: new Set(options.allowFields) },
-    maxLineBytes: options.maxLineBytes,
-    jobs: options.jobs,
-    signal: io.signal,
-  });
-  for (const source of read.sources) {
-    if (source.error !== null) io.stderr.write(`attribute: ${escapeControls(source.error)}\n`);
-  }
-  const thresholds = { slowMs: options.slowMs, upstreamShare: options.upstreamShare };
-  const result = buildReport(read, { thresholds });
-  let chunks: Iterable<string>;
-  switch (options.format) {
-    case "json":
-      chunks = [renderJson(result)];
-      break;
-    case "ndjson":
-      chunks = renderNdjson(unitRows(read.units, classifyUnits(read.units, { thresholds })));
-      break;
-    case "markdown":
-      chunks = [renderMarkdown(result)];
-      break;
-    case "table": {
-      // cli-table3 is loaded only for the table: JSON and NDJSON runs never pay for it.
-      const { renderTable } = await import("./report/render-table.js");
-      const color = wantsColor(
-        options.color,
-        io.env,
-        options.output === undefined && io.stdout.isTTY === true,
-      );
-      chunks = [renderTable(result, { color })];
-      break;
-    }
-  }
-  await writeReport(chunks, options.output, io.stdout);
-  if (io.signal?.aborted === true) return EXIT.interrupted;
-  return read.complete ? EXIT.ok : EXIT.failure;
 }
 
 function readVersion(): string {

@@ -5,7 +5,13 @@ import { BlockCutter, type Block } from "./input/block-cutter.js";
 import { OVERLONG_KIND, overlongReason } from "./input/line-splitter.js";
 import { readSource, sourceName, type SourceSpec } from "./input/read-source.js";
 import { FrozenUnits } from "./m1/frozen-units.js";
-import { DEFAULT_LIMITS, Intake, type IntakeLimits } from "./m1/intake.js";
+import {
+  DEFAULT_LIMITS,
+  Intake,
+  type IntakeExtras,
+  type IntakeLimits,
+  type RejectListener,
+} from "./m1/intake.js";
 import { UnitSet } from "./m1/unit-set.js";
 import type { UnitsReader } from "./m1/units-reader.js";
 import type { FieldPolicy } from "./m1/validate-record.js";
@@ -32,6 +38,23 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
   /** Input read before worker threads start (default PARALLEL_AFTER_BYTES; tests set it low). */
   readonly parallelAfterBytes?: number;
+  /** Time window, mapping, watched request: see IntakeExtras. */
+  readonly extras?: IntakeExtras;
+  /**
+   * Told every invalid line with its bytes (`--rejects`). Reading then stays on this thread, so that
+   * the listener hears the lines in input order.
+   */
+  readonly onReject?: RejectListener;
+  /** Told after each chunk how far reading has got (progress line, live view). */
+  readonly onProgress?: (progress: ReadProgress) => void;
+}
+
+/** How far reading has got; `intake` holds everything read on this thread so far. */
+export interface ReadProgress {
+  readonly bytes: number;
+  readonly lines: number;
+  readonly source: string;
+  readonly intake: Intake;
 }
 
 export interface ReadResult {
@@ -70,11 +93,13 @@ export async function readLogs(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const intake = new Intake(options.policy, limits);
-  const jobs = options.jobs ?? defaultJobs();
+  const intake = new Intake(options.policy, limits, undefined, options.extras);
+  intake.onReject = options.onReject ?? null;
+  const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
   let pool: WorkerPool | null = null;
   let router: LineRouter | null = null;
   let bytesRead = 0;
+  let linesRead = 0;
 
   const read = async (source: string, block: Block, lineOffset: number): Promise<number> => {
     if (block.overlong !== undefined) {
@@ -88,6 +113,7 @@ export async function readLogs(
         policy: options.policy,
         limits,
         maxLineBytes: options.maxLineBytes,
+        extras: options.extras ?? {},
       });
       started.handOver(intake.units.snapshot());
       pool = started;
@@ -109,7 +135,12 @@ export async function readLogs(
         for await (const chunk of readSource(spec, stdin)) {
           bytes += chunk.length;
           bytesRead += chunk.length;
-          for (const block of cutter.push(chunk)) lines += await read(name, block, lines);
+          for (const block of cutter.push(chunk)) {
+            const n = await read(name, block, lines);
+            lines += n;
+            linesRead += n;
+          }
+          options.onProgress?.({ bytes: bytesRead, lines: linesRead, source: name, intake });
           if (options.signal?.aborted === true) break;
         }
       } catch (failure) {

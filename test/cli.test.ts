@@ -102,7 +102,7 @@ describe("help and version", () => {
     const { code, stdout, stderr } = await run(["--help"]);
     expect(code).toBe(0);
     expect(stderr).toBe("");
-    expect(stdout).toContain("Usage: attribute [options] [files...]");
+    expect(stdout).toContain("Usage: attribute [options] [command] [files...]");
     for (const option of [
       "--format",
       "--output",

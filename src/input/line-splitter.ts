@@ -28,7 +28,7 @@ export function deliverLine(
     return;
   }
   if (!knownValid && !isUtf8(bytes.subarray(start, end))) {
-    sink.reject(lineNumber, "not valid UTF-8", "not valid UTF-8");
+    sink.reject(lineNumber, "not valid UTF-8", "not valid UTF-8", bytes.subarray(start, end));
     return;
   }
   if (stripBom && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
@@ -42,8 +42,11 @@ export interface LineSink {
    * BOM. The bytes are only valid during the call: the buffer is reused for the next chunk.
    */
   line(bytes: Buffer, start: number, end: number, lineNumber: number): void;
-  /** A line that cannot be decoded or is over the length limit: a violation, never silently dropped. */
-  reject(lineNumber: number, kind: string, reason: string): void;
+  /**
+   * A line that cannot be decoded or is over the length limit: a violation, never silently dropped.
+   * `raw` is its bytes where they were kept (not for a line over the limit, which is never held whole).
+   */
+  reject(lineNumber: number, kind: string, reason: string, raw?: Uint8Array): void;
 }
 
 const NEWLINE = 0x0a;

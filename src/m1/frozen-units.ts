@@ -61,6 +61,11 @@ export class FrozenUnits implements UnitsReader {
     };
   }
 
+  firstMsOf(index: number): number | null {
+    const first = this.snapshot.rows[index * ROW + FIRST_MS] as number;
+    return Number.isNaN(first) ? null : first;
+  }
+
   latencyOf(index: number): number {
     return this.snapshot.rows[index * ROW + LATENCY] as number;
   }

@@ -5,6 +5,9 @@ import { upstreamFromSeverity } from "./record.js";
 import { ScannedRecord, scanRecord } from "./scan-record.js";
 import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
 import { validateRecord, type FieldPolicy } from "./validate-record.js";
+import { createMapper, type Mapper, type MappingOptions } from "../presets/index.js";
+import { validateMapped } from "../presets/validate-mapped.js";
+import { isInWindow, type TimeWindow } from "../time/time-window.js";
 import { Vocabulary } from "./vocabulary.js";
 
 /** A violation located by source and line (SPEC.md section 1). */
@@ -27,6 +30,29 @@ export interface IntakeLimits {
 
 export const DEFAULT_LIMITS: IntakeLimits = { violationsPerSource: 100, unknownFieldNames: 1000 };
 
+/**
+ * What else an intake does with records, chosen by flags; plain data, so that a worker thread can be
+ * given the same.
+ */
+export interface IntakeExtras {
+  /** `--since`/`--until`: valid records outside the window, or without a timestamp, are left out. */
+  readonly window?: TimeWindow | null;
+  /** `--preset`/`--map`: each parsed line is mapped to an M1 record before validation. */
+  readonly mapping?: MappingOptions | null;
+  /** `explain`: the valid records of this request id are kept, with where they were read. */
+  readonly watch?: string | null;
+}
+
+/** A valid record of the watched request, where it was read. */
+export interface WatchedRecord {
+  readonly source: string;
+  readonly line: number;
+  readonly record: M1Record;
+}
+
+/** Told every invalid line (on the main thread only: see read-logs.ts), for `--rejects`. */
+export type RejectListener = (violation: Violation, raw: Uint8Array | null) => void;
+
 /** An intake as plain data (see `Intake.snapshot`). */
 export interface IntakeSnapshot {
   readonly lines: number;
@@ -34,6 +60,9 @@ export interface IntakeSnapshot {
   readonly invalid: number;
   readonly blank: number;
   readonly unknownFieldsBeyondLimit: number;
+  readonly outsideWindow: number;
+  readonly noTimestamp: number;
+  readonly watched: readonly WatchedRecord[];
   readonly violations: readonly Violation[];
   readonly violationsByKind: readonly (readonly [string, number])[];
   readonly unknownFields: readonly (readonly [string, number])[];
@@ -51,6 +80,11 @@ export class InputTally {
   readonly violationsByKind = new Map<string, number>();
   /** Occurrences of unknown field names past the `unknownFieldNames` limit. */
   unknownFieldsBeyondLimit = 0;
+  /** Valid records left out by the time window: outside it, or without a timestamp. */
+  outsideWindow = 0;
+  noTimestamp = 0;
+  /** The watched request's records, in input order (see IntakeExtras.watch). */
+  readonly watched: WatchedRecord[] = [];
 }
 
 /**
@@ -73,11 +107,23 @@ export class Intake {
    * @param owner for a worker thread: the share of units it owns (units whose request id hashes to
    *   `index` modulo `count`); a valid record of another share is kept aside in `foreign`.
    */
+  private readonly mapper: Mapper | null;
+  private readonly window: TimeWindow | null;
+  private readonly watch: Buffer | null;
+  /** Told every invalid line, with its bytes where they were kept. */
+  onReject: RejectListener | null = null;
+
   constructor(
     private readonly policy: FieldPolicy,
     private readonly limits: IntakeLimits = DEFAULT_LIMITS,
     private readonly owner?: UnitOwner,
-  ) {}
+    extras: IntakeExtras = {},
+  ) {
+    this.mapper = extras.mapping ? createMapper(extras.mapping) : null;
+    this.window = extras.window ?? null;
+    this.watch =
+      extras.watch === undefined || extras.watch === null ? null : Buffer.from(extras.watch, "utf8");
+  }
 
   /** Merges records that another thread read but this one owns. */
   adopt(records: readonly M1Record[]): void {
@@ -102,6 +148,9 @@ export class Intake {
       invalid: t.invalid,
       blank: t.blank,
       unknownFieldsBeyondLimit: t.unknownFieldsBeyondLimit,
+      outsideWindow: t.outsideWindow,
+      noTimestamp: t.noTimestamp,
+      watched: t.watched,
       violations: t.violations,
       violationsByKind: [...t.violationsByKind],
       unknownFields: [...this.unknownFields()],
@@ -117,6 +166,9 @@ export class Intake {
     t.invalid += other.invalid;
     t.blank += other.blank;
     t.unknownFieldsBeyondLimit += other.unknownFieldsBeyondLimit;
+    t.outsideWindow += other.outsideWindow;
+    t.noTimestamp += other.noTimestamp;
+    t.watched.push(...other.watched);
     t.violations.push(...other.violations);
     for (const [kind, n] of other.violationsByKind)
       t.violationsByKind.set(kind, (t.violationsByKind.get(kind) ?? 0) + n);
@@ -139,28 +191,35 @@ export class Intake {
   sinkFor(source: string, lineOffset = 0): LineSink {
     let kept = 0;
     const tally = this.tally;
-    const reject = (line: number, kind: string, reason: string): void => {
+    const reject = (line: number, kind: string, reason: string, raw: Uint8Array | null): void => {
       tally.invalid++;
       tally.violationsByKind.set(kind, (tally.violationsByKind.get(kind) ?? 0) + 1);
+      const violation = { source, line: lineOffset + line, kind, reason };
       if (kept < this.limits.violationsPerSource) {
         kept++;
-        tally.violations.push({ source, line: lineOffset + line, kind, reason });
+        tally.violations.push(violation);
       }
+      this.onReject?.(violation, raw);
     };
     return {
-      reject: (line, kind, reason) => {
+      reject: (line, kind, reason, raw) => {
         tally.lines++;
-        reject(line, kind, reason);
+        reject(line, kind, reason, raw ?? null);
       },
       line: (bytes, start, end, line) => {
         tally.lines++;
         const scanned = this.scanned;
-        if (scanRecord(bytes, start, end, scanned) && this.unknownAllowed(scanned)) {
+        if (this.mapper === null && scanRecord(bytes, start, end, scanned) && this.unknownAllowed(scanned)) {
           tally.valid++;
-          if (this.owns(bytes, scanned.requestId[0] as number, scanned.requestId[1] as number))
-            this.units.add(scanned);
-          else this.foreign.push(toRecord(scanned));
           this.countUnknown(scanned);
+          const idStart = scanned.requestId[0] as number;
+          const idEnd = scanned.requestId[1] as number;
+          if (this.watch !== null && this.watch.equals(bytes.subarray(idStart, idEnd))) {
+            tally.watched.push({ source, line: lineOffset + line, record: toRecord(scanned) });
+          }
+          if (!this.inWindow(scanned.timeMs)) return;
+          if (this.owns(bytes, idStart, idEnd)) this.units.add(scanned);
+          else this.foreign.push(toRecord(scanned));
           return;
         }
         const text = bytes.toString("utf8", start, end);
@@ -172,21 +231,46 @@ export class Intake {
         try {
           value = JSON.parse(text);
         } catch (error) {
-          reject(line, "not valid JSON", `not valid JSON: ${(error as Error).message}`);
+          reject(
+            line,
+            "not valid JSON",
+            `not valid JSON: ${(error as Error).message}`,
+            bytes.subarray(start, end),
+          );
           return;
         }
-        const result = validateRecord(value, this.policy);
+        const result =
+          this.mapper === null
+            ? validateRecord(value, this.policy)
+            : validateMapped(value, this.mapper, this.policy);
         if (!result.ok) {
-          reject(line, result.kind, result.reason);
+          reject(line, result.kind, result.reason, bytes.subarray(start, end));
           return;
         }
         tally.valid++;
-        const id = Buffer.from(result.record.request_id, "utf8");
-        if (this.owns(id, 0, id.length)) this.units.addRecord(result.record);
-        else this.foreign.push(result.record);
         for (const name of result.unknownFields) this.countName(this.unknownNames.idOfText(name));
+        const record = result.record;
+        if (this.watch !== null && record.request_id === this.watch.toString("utf8")) {
+          tally.watched.push({ source, line: lineOffset + line, record });
+        }
+        if (!this.inWindow(record.timeMs ?? Number.NaN)) return;
+        const id = Buffer.from(record.request_id, "utf8");
+        if (this.owns(id, 0, id.length)) this.units.addRecord(record);
+        else this.foreign.push(record);
       },
     };
+  }
+
+  /** True when a record's time (NaN: none) lets it into attribution; counts it when it does not. */
+  private inWindow(timeMs: number): boolean {
+    if (this.window === null) return true;
+    if (Number.isNaN(timeMs)) {
+      this.tally.noTimestamp++;
+      return false;
+    }
+    if (isInWindow(timeMs, this.window)) return true;
+    this.tally.outsideWindow++;
+    return false;
   }
 
   private owns(bytes: Uint8Array, start: number, end: number): boolean {

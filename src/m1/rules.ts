@@ -38,7 +38,15 @@ export interface Rule {
   /** What the verdict suggests to the person on call. */
   readonly meaning: string;
   readonly matches: (facts: UnitFacts, t: Thresholds) => boolean;
+  /** The numbers that decide the rule for one unit, in words (`attribute explain`). */
+  readonly because: (facts: UnitFacts, t: Thresholds) => string;
 }
+
+const ms = (n: number): string => `${n} ms`;
+const upstreamText = (u: UnitFacts["upstream"]): string =>
+  u === null ? "null" : typeof u === "string" ? `"${u}"` : String(u);
+const incidentText = (f: UnitFacts, t: Thresholds): string =>
+  `status ${f.status} ${f.status >= 400 ? "≥" : "<"} 400, latency ${ms(f.latencyMs)} ${f.latencyMs >= t.slowMs ? "≥" : "<"} ${ms(t.slowMs)}`;
 
 const isSlow = (f: UnitFacts, t: Thresholds): boolean => f.latencyMs >= t.slowMs;
 const isIncident = (f: UnitFacts, t: Thresholds): boolean => f.status >= 400 || isSlow(f, t);
@@ -52,6 +60,7 @@ export const RULES: readonly Rule[] = [
     when: "not an incident (status < 400 and latency_ms < slowMs)",
     meaning: "nothing to attribute",
     matches: (f, t) => !isIncident(f, t),
+    because: incidentText,
   },
   {
     number: 2,
@@ -59,6 +68,7 @@ export const RULES: readonly Rule[] = [
     when: "upstream_status is null",
     meaning: "no upstream evidence: do not change data semantics",
     matches: (f) => f.upstream === null,
+    because: (f) => `upstream_status is ${upstreamText(f.upstream)}`,
   },
   {
     number: 3,
@@ -67,6 +77,7 @@ export const RULES: readonly Rule[] = [
     meaning: "likely vendor / backbone issue",
     matches: (f) =>
       (f.upstream === "timeout" || (f.upstream !== null && is5xx(f.upstream))) && is5xx(f.status),
+    because: (f) => `upstream_status ${upstreamText(f.upstream)}, status ${f.status}`,
   },
   {
     number: 4,
@@ -75,6 +86,7 @@ export const RULES: readonly Rule[] = [
     meaning: "likely application validation / logic issue",
     matches: (f) =>
       typeof f.upstream === "number" && f.upstream >= 200 && f.upstream <= 299 && f.status >= 400,
+    because: (f) => `upstream_status ${upstreamText(f.upstream)}, status ${f.status}`,
   },
   {
     number: 5,
@@ -83,6 +95,13 @@ export const RULES: readonly Rule[] = [
     meaning: "likely application-side bottleneck",
     matches: (f, t) =>
       isSlow(f, t) && f.upstreamLatencyMs !== null && f.upstreamLatencyMs <= t.upstreamShare * f.latencyMs,
+    because: (f, t) => {
+      const slow = `latency ${ms(f.latencyMs)} ${isSlow(f, t) ? "≥" : "<"} ${ms(t.slowMs)}`;
+      if (f.upstreamLatencyMs === null) return `${slow}; upstream_latency_ms is null`;
+      const limit = t.upstreamShare * f.latencyMs;
+      const compare = f.upstreamLatencyMs <= limit ? "≤" : ">";
+      return `${slow}; upstream ${ms(f.upstreamLatencyMs)} ${compare} ${t.upstreamShare} × ${ms(f.latencyMs)}`;
+    },
   },
   {
     number: 6,
@@ -90,6 +109,7 @@ export const RULES: readonly Rule[] = [
     when: "anything else",
     meaning: "an incident that no rule explains: no blame",
     matches: () => true,
+    because: () => "no earlier rule matched",
   },
 ];
 

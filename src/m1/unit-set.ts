@@ -51,6 +51,11 @@ export class UnitSet implements UnitsReader {
     return (this.parts[p] as UnitsReader).facts(index - (this.offsets[p] as number));
   }
 
+  firstMsOf(index: number): number | null {
+    const p = this.partOf(index);
+    return (this.parts[p] as UnitsReader).firstMsOf(index - (this.offsets[p] as number));
+  }
+
   latencyOf(index: number): number {
     const p = this.partOf(index);
     return (this.parts[p] as UnitsReader).latencyOf(index - (this.offsets[p] as number));

@@ -272,6 +272,11 @@ export class UnitTable implements UnitsReader {
   }
 
   /** The latency_ms of a unit. */
+  firstMsOf(index: number): number | null {
+    const first = this.rows[index * ROW + FIRST_MS] as number;
+    return Number.isNaN(first) ? null : first;
+  }
+
   latencyOf(index: number): number {
     return this.rows[index * ROW + LATENCY] as number;
   }

@@ -16,6 +16,8 @@ export interface UnitsReader {
   requestIdOf(index: number): string;
   facts(index: number): UnitFacts;
   latencyOf(index: number): number;
+  /** The unit's earliest timestamp, epoch ms, or null when none of its records had one. */
+  firstMsOf(index: number): number | null;
   /** An id for the unit's set of error codes; `wordsOf` gives its members. */
   errorCodeSetOf(index: number): number;
   wordsOf(set: number): string[];

@@ -1,7 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import { parentPort, workerData } from "node:worker_threads";
 import { deliverLine } from "../input/line-splitter.js";
-import { Intake, ownerOf, type IntakeLimits, type IntakeSnapshot, type UnitOwner } from "../m1/intake.js";
+import {
+  Intake,
+  ownerOf,
+  type IntakeExtras,
+  type IntakeLimits,
+  type IntakeSnapshot,
+  type UnitOwner,
+} from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import type { FieldPolicy } from "../m1/validate-record.js";
@@ -12,6 +19,7 @@ export interface WorkerSetup {
   readonly limits: IntakeLimits;
   readonly maxLineBytes: number;
   readonly owner: UnitOwner;
+  readonly extras: IntakeExtras;
 }
 
 /** Lines routed to a worker: `bytes` holds them, each ended by `\n`; `numbers` their line numbers. */
@@ -37,7 +45,7 @@ export type FromWorker =
 
 // The worker side of parallel reading: an intake of its own, fed the lines of the units it owns.
 const setup = workerData as WorkerSetup;
-const intake = new Intake(setup.policy, setup.limits, setup.owner);
+const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras);
 const owns = (bytes: Uint8Array, start: number, end: number): boolean =>
   ownerOf(bytes, start, end, setup.owner.count) === setup.owner.index;
 const port = parentPort;

@@ -56,6 +56,9 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
     timeSpan: { first: toIso(first), last: toIso(last) },
     overall: summarizeVerdicts(units.size, overallCounts),
     functions,
+    window: null,
+    timeline: null,
+    gates: null,
     stopRule: STOP_RULE,
   };
 }
@@ -71,7 +74,8 @@ function summarizeInput(intake: Intake, units: UnitsReader): InputSummary {
     valid: tally.valid,
     invalid: tally.invalid,
     blank: tally.blank,
-    duplicates: tally.valid - units.distinctRecords,
+    // Records left out by a time window were never merged, so they cannot be duplicates.
+    duplicates: tally.valid - tally.outsideWindow - tally.noTimestamp - units.distinctRecords,
     violations,
     violationsByReason: sortedRecord(tally.violationsByKind),
     unknownFields: sortedRecord(intake.unknownFields()),

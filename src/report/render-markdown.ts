@@ -1,5 +1,8 @@
 import { VERDICTS } from "../m1/rules.js";
+import { gateMarkdownLines } from "../gates/gates.js";
+import { windowLine } from "../time/time-window.js";
 import { escapeMarkdown } from "./escape-text.js";
+import { renderTimelineMarkdown } from "./timeline.js";
 import type { Report, VerdictSummary } from "./report.js";
 import {
   formatMs,
@@ -18,9 +21,10 @@ const SHOWN_VIOLATIONS = 20;
  * content is escaped (escapeMarkdown), and every line starts with text of ours, so no line of it can
  * be read as markup from the logs or as a workflow command.
  */
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: Report, limitBytes = GITHUB_SUMMARY_LIMIT): string {
   const out: string[] = ["## attribute report", ""];
   for (const line of incompleteLines(report)) out.push(`> **${escapeMarkdown(line)}**`, "");
+  if (report.gates !== null) out.push(...gateMarkdownLines(report.gates));
   out.push(`**Overall: ${report.overall.verdict}** — ${overall(report.overall)}`, "");
   out.push(
     `| function | verdict | share | units | incidents | ${VERDICTS.slice(1).join(" | ")} | p50 / p95 / p99 ms |`,
@@ -38,6 +42,7 @@ export function renderMarkdown(report: Report): string {
     out.push(row(escapeMarkdown(fn.function), fn, `${formatMs(p50)} / ${formatMs(p95)} / ${formatMs(p99)}`));
   }
   out.push(row("**(overall)**", report.overall, ""), "");
+  if (report.timeline !== null) out.push(...renderTimelineMarkdown(report.timeline));
   out.push("### Evidence", "");
   const withEvidence = report.functions.filter((fn) => fn.evidence.length > 0);
   if (withEvidence.length === 0) out.push("No incidents: nothing to attribute.", "");
@@ -57,8 +62,32 @@ export function renderMarkdown(report: Report): string {
     out.push("");
   }
   out.push(...inputSection(report));
-  out.push(`> ${report.stopRule}`, "");
-  return out.join("\n");
+  return fitWithin(out, `> ${report.stopRule}\n`, limitBytes);
+}
+
+/** GitHub refuses a job summary over 1 MiB; stay under it with room to spare. */
+export const GITHUB_SUMMARY_LIMIT = 1024 * 1024 - 4096;
+
+/**
+ * Joins the lines, cutting whole lines from the end (the long tables: evidence, violations) when the
+ * whole would not fit, with a note of what was left out; the stop rule always closes the report.
+ */
+function fitWithin(lines: readonly string[], closing: string, limitBytes: number): string {
+  const whole = `${lines.join("\n")}\n${closing}`;
+  if (Buffer.byteLength(whole) <= limitBytes) return whole;
+  const kept: string[] = [];
+  let size = Buffer.byteLength(closing) + 400;
+  for (const line of lines) {
+    const next = Buffer.byteLength(line) + 1;
+    if (size + next > limitBytes) break;
+    kept.push(line);
+    size += next;
+  }
+  const left = lines.length - kept.length;
+  const note =
+    `> **Cut to fit a GitHub job summary (1 MiB):** the last ${left} lines of this report were left out. ` +
+    "The JSON report (`--format json`) has everything.";
+  return `${kept.join("\n")}\n\n${note}\n\n${closing}`;
 }
 
 function overall(s: VerdictSummary): string {
@@ -69,6 +98,7 @@ function overall(s: VerdictSummary): string {
 function inputSection(report: Report): string[] {
   const input = report.input;
   const out = ["### Input", "", `- ${inputLine(report)}`, `- Time span: ${escapeMarkdown(spanLine(report))}`];
+  if (report.window !== null) out.push(`- ${escapeMarkdown(windowLine(report.window))}`);
   out.push(
     `- Sources: ${report.sources.map((s) => `${escapeMarkdown(s.source)} (${plural(s.lines, "line")})`).join(", ") || "none"}`,
   );

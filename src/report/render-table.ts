@@ -1,6 +1,9 @@
 import Table from "cli-table3";
 import { VERDICTS, type Verdict } from "../m1/rules.js";
+import { gateTextLines } from "../gates/gates.js";
+import { windowLine } from "../time/time-window.js";
 import { escapeControls } from "./escape-text.js";
+import { renderTimelineText } from "./timeline.js";
 import type { FunctionSummary, Report, VerdictSummary } from "./report.js";
 import {
   formatMs,
@@ -46,12 +49,15 @@ export function renderTable(report: Report, options: TableOptions): string {
     options.color ? `\u001b[${COLOURS[verdict]}m${text}\u001b[0m` : text;
   const out: string[] = [];
   out.push(...incompleteLines(report).map(escapeControls));
+  if (report.gates !== null) out.push(...gateTextLines(report.gates));
   out.push(
     `Overall: ${paint(report.overall.verdict, report.overall.verdict)} — ${overallLine(report.overall)}`,
   );
   out.push("");
   out.push(verdictTable(report, paint));
   out.push("");
+  if (report.timeline !== null)
+    out.push(...renderTimelineText(report.timeline, { color: options.color }), "");
   out.push(...inputSection(report));
   out.push("");
   out.push(...evidenceSection(report, paint));
@@ -119,6 +125,7 @@ function inputSection(report: Report): string[] {
     `Input: ${inputLine(report)}`,
     `  from ${sources || "no source"}`,
     `  time span: ${spanLine(report)}`,
+    ...(report.window === null ? [] : [`  ${windowLine(report.window)}`]),
   ];
   const reasons = Object.entries(input.violationsByReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {

@@ -1,4 +1,7 @@
+import type { GateResult } from "../gates/gates.js";
 import type { Thresholds, Verdict } from "../m1/rules.js";
+import type { WindowSummary } from "../time/time-window.js";
+import type { Timeline } from "./timeline.js";
 
 /** The report of one run: the JSON contract of SPEC.md section 6, and what every renderer shows. */
 export interface Report {
@@ -15,6 +18,12 @@ export interface Report {
   readonly overall: VerdictSummary;
   /** One entry per function, in name order. */
   readonly functions: readonly FunctionSummary[];
+  /** `--since`/`--until`: the window and the valid records it left out; null without a window. */
+  readonly window: WindowSummary | null;
+  /** `--bucket`: verdict counts per time bucket; null without a bucket. */
+  readonly timeline: Timeline | null;
+  /** The CI gates asked for and which tripped (`tripped` empty: none). */
+  readonly gates: GateResult | null;
   readonly stopRule: string;
 }
 

@@ -3,6 +3,8 @@ import { VERDICTS, type Verdict } from "../m1/rules.js";
 import { bucketStart, formatDuration, toIso } from "../time/time-window.js";
 import { escapeControls, escapeMarkdown } from "./escape-text.js";
 import type { VerdictCounts } from "./report.js";
+import { paintVerdict } from "./verdict-style.js";
+import { plural } from "./wording.js";
 
 /** At most this many buckets: beyond it a timeline is unreadable and the JSON grows without bound. */
 export const MAX_BUCKETS = 1000;
@@ -30,7 +32,7 @@ export interface Timeline {
   /** Units without any timestamp: in the verdict counts of the report, in no bucket. */
   readonly untimedUnits: number;
   readonly overall: readonly TimelineBucket[];
-  /** One series per function that has units, in name order. */
+  /** One series per function with at least one timestamped unit, in name order. */
   readonly functions: readonly { readonly function: string; readonly buckets: readonly TimelineBucket[] }[];
 }
 
@@ -114,16 +116,6 @@ function roundUpToNice(ms: number): number {
 /** The eight block heights of a sparkline, lowest first. */
 const BLOCKS = "▁▂▃▄▅▆▇█";
 
-/** Colours for a mark by the bucket's most frequent incident verdict (the table report's colours). */
-const COLOURS: Readonly<Record<Verdict, string>> = {
-  OK: "32",
-  UNKNOWN: "36;1",
-  VENDOR: "35;1",
-  APPLICATION: "31;1",
-  APP_BOTTLENECK: "33;1",
-  UNATTRIBUTED: "37",
-};
-
 /** Options of the table view's sparklines. */
 export interface SparklineOptions {
   /** ANSI colour per mark (the bucket's main incident verdict); off unless the caller decided colour. */
@@ -144,7 +136,7 @@ export function sparkline(buckets: readonly TimelineBucket[], options: Sparkline
       if (m.incidents === 0) return BLOCKS[0];
       const level = Math.max(1, Math.ceil((m.incidents / peak) * (BLOCKS.length - 1)));
       const block = BLOCKS[level] as string;
-      return options.color === true ? `\u001b[${COLOURS[m.main]}m${block}\u001b[0m` : block;
+      return paintVerdict(m.main, block, options.color === true);
     })
     .join("");
 }
@@ -201,7 +193,8 @@ export function renderTimelineText(timeline: Timeline, options: SparklineOptions
   for (const [name, buckets] of rows) {
     out.push(`  ${name.padEnd(nameWidth)}  ${sparkline(buckets, options)}  ${peakText(buckets)}`);
   }
-  if (timeline.untimedUnits > 0) out.push(`  ${timeline.untimedUnits} units had no timestamp: in no bucket`);
+  if (timeline.untimedUnits > 0)
+    out.push(`  ${plural(timeline.untimedUnits, "unit")} without a timestamp: in no bucket`);
   return out;
 }
 
@@ -236,9 +229,13 @@ export function renderTimelineMarkdown(timeline: Timeline): string[] {
   out.push("");
   const notes = [`Buckets without incidents are not listed.`];
   if (busy.length > MARKDOWN_ROWS)
-    notes.push(`${busy.length - MARKDOWN_ROWS} more buckets with incidents are in the JSON report.`);
+    notes.push(
+      `${busy.length - MARKDOWN_ROWS} more buckets with incidents are in the JSON report (--format json).`,
+    );
   if (timeline.untimedUnits > 0)
-    notes.push(`${timeline.untimedUnits} units had no timestamp and are in no bucket.`);
+    notes.push(
+      `${plural(timeline.untimedUnits, "unit")} without a timestamp ${timeline.untimedUnits === 1 ? "is" : "are"} in no bucket.`,
+    );
   out.push(notes.join(" "), "");
   return out;
 }

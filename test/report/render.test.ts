@@ -157,7 +157,7 @@ describe("JSON report (SPEC.md section 6)", () => {
     expectKeys(
       json,
       ["schema", "thresholds", "input", "overall", "functions", "stopRule"],
-      ["complete", "sources", "timeSpan"],
+      ["complete", "sources", "timeSpan", "window", "timeline", "gates"],
     );
     expect(json.schema).toBe("attribute.report/v1");
     expect(json.thresholds).toStrictEqual({ slowMs: 1000, upstreamShare: 0.2 });
