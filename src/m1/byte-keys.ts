@@ -6,8 +6,16 @@
  * bytes per unit and turns into old-generation garbage-collection work (PERF-NOTES.md). Here a key
  * costs its bytes plus about 20, and a lookup hashes the bytes of the line in place, with no string made.
  */
+const SLOT = 4;
+/** Rehash past this load: linear probing stays short, and a probe's neighbours share its cache line. */
+const MAX_LOAD = 0.7;
+
 export class ByteKeys {
-  /** Pairs (index + 1, hash) per slot, 0 for an empty slot: a probe reads one cache line, not four. */
+  /**
+   * Four words per slot: index + 1 (0: empty), hash, where the key sits in the arena, its length. With
+   * the tag stored just before the key's bytes, a lookup touches the slot and the arena and nothing else:
+   * two cache misses in a table too big for the cache, instead of five.
+   */
   private slots: Int32Array;
   private mask: number;
   private tags: Uint32Array;
@@ -23,9 +31,9 @@ export class ByteKeys {
    *   stages and error codes); without it, `text(i)` decodes on every call.
    */
   constructor(keepStrings = false, initialSlots = 1024) {
-    this.slots = new Int32Array(initialSlots * 2);
+    this.slots = new Int32Array(initialSlots * SLOT);
     this.mask = initialSlots - 1;
-    const capacity = initialSlots / 2;
+    const capacity = Math.ceil(initialSlots * MAX_LOAD) + 1;
     this.tags = new Uint32Array(capacity);
     this.starts = new Float64Array(capacity);
     this.lengths = new Uint32Array(capacity);
@@ -48,31 +56,35 @@ export class ByteKeys {
     const slots = this.slots;
     let slot = h & this.mask;
     for (;;) {
-      const entry = slots[2 * slot] as number;
+      const at = slot * SLOT;
+      const entry = slots[at] as number;
       if (entry === 0) break;
-      const i = entry - 1;
       if (
-        slots[2 * slot + 1] === h &&
-        this.tags[i] === tag &&
-        this.lengths[i] === length &&
-        this.sameBytes(i, bytes, start, length)
+        slots[at + 1] === h &&
+        slots[at + 3] === length &&
+        this.sameKey(slots[at + 2] as number, tag, bytes, start, length)
       ) {
         this.added = false;
-        return i;
+        return entry - 1;
       }
       slot = (slot + 1) & this.mask;
     }
     const i = this.count++;
     if (i === this.tags.length) this.growColumns();
-    if (this.arenaUsed + length > this.arena.length) this.growArena(length);
-    this.arena.set(bytes.subarray(start, end), this.arenaUsed);
-    this.starts[i] = this.arenaUsed;
-    this.arenaUsed += length;
+    if (this.arenaUsed + length + 4 > this.arena.length) this.growArena(length + 4);
+    const keyAt = this.arenaUsed;
+    this.arena.writeUInt32LE(tag >>> 0, keyAt);
+    this.arena.set(bytes.subarray(start, end), keyAt + 4);
+    this.starts[i] = keyAt + 4;
+    this.arenaUsed += length + 4;
     this.lengths[i] = length;
     this.tags[i] = tag;
-    slots[2 * slot] = i + 1;
-    slots[2 * slot + 1] = h;
-    if (this.count * 2 > this.mask) this.rehash();
+    const at = slot * SLOT;
+    slots[at] = i + 1;
+    slots[at + 1] = h;
+    slots[at + 2] = keyAt;
+    slots[at + 3] = length;
+    if (this.count > MAX_LOAD * (this.mask + 1)) this.rehash();
     this.added = true;
     return i;
   }
@@ -82,16 +94,15 @@ export class ByteKeys {
     const h = (hash ^ Math.imul(tag, 0x9e3779b1)) | 0;
     const length = end - start;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = this.slots[2 * slot] as number;
+      const at = slot * SLOT;
+      const entry = this.slots[at] as number;
       if (entry === 0) return -1;
-      const i = entry - 1;
       if (
-        this.slots[2 * slot + 1] === h &&
-        this.tags[i] === tag &&
-        this.lengths[i] === length &&
-        this.sameBytes(i, bytes, start, length)
+        this.slots[at + 1] === h &&
+        this.slots[at + 3] === length &&
+        this.sameKey(this.slots[at + 2] as number, tag, bytes, start, length)
       ) {
-        return i;
+        return entry - 1;
       }
     }
   }
@@ -128,9 +139,11 @@ export class ByteKeys {
     return text;
   }
 
-  private sameBytes(i: number, bytes: Uint8Array, start: number, length: number): boolean {
-    const at = this.starts[i] as number;
+  /** Whether the key stored at `keyAt` (its tag, then its bytes) is (tag, bytes[start, start + length)). */
+  private sameKey(keyAt: number, tag: number, bytes: Uint8Array, start: number, length: number): boolean {
     const arena = this.arena;
+    if (arena.readUInt32LE(keyAt) !== tag >>> 0) return false;
+    const at = keyAt + 4;
     for (let k = 0; k < length; k++) if (arena[at + k] !== bytes[start + k]) return false;
     return true;
   }
@@ -138,16 +151,13 @@ export class ByteKeys {
   private rehash(): void {
     const old = this.slots;
     const size = (this.mask + 1) * 2;
-    this.slots = new Int32Array(size * 2);
+    this.slots = new Int32Array(size * SLOT);
     this.mask = size - 1;
-    for (let k = 0; k < old.length; k += 2) {
-      const entry = old[k] as number;
-      if (entry === 0) continue;
-      const h = old[k + 1] as number;
-      let slot = h & this.mask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[2 * slot] = entry;
-      this.slots[2 * slot + 1] = h;
+    for (let from = 0; from < old.length; from += SLOT) {
+      if (old[from] === 0) continue;
+      let slot = (old[from + 1] as number) & this.mask;
+      while (this.slots[slot * SLOT] !== 0) slot = (slot + 1) & this.mask;
+      this.slots.set(old.subarray(from, from + SLOT), slot * SLOT);
     }
   }
 
