@@ -7,13 +7,15 @@ import { main } from "./main.js";
 export function run(): void {
   // `attribute … | head`: the reader left, which is not an error; stop writing and end quietly.
   let pipeClosed = false;
+  // Any other write error (a full disk behind stdout) means the report was not delivered: exit 2.
+  let writeFailed = false;
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") {
       pipeClosed = true;
       return;
     }
     process.stderr.write(`attribute: cannot write the report: ${error.message}\n`);
-    process.exitCode = 2;
+    writeFailed = true;
   });
   const controller = new AbortController();
   // Ctrl-C once: stop reading (even while stdin waits for input) and report what was read.
@@ -30,7 +32,7 @@ export function run(): void {
     signal: controller.signal,
   }).then(
     (code) => {
-      process.exitCode = pipeClosed ? 0 : code;
+      process.exitCode = writeFailed ? 2 : pipeClosed ? 0 : code;
     },
     (error: unknown) => {
       process.stderr.write(

@@ -51,6 +51,7 @@ export interface ReadOptions {
 
 /** How far reading has got; `intake` holds everything read on this thread so far. */
 export interface ReadProgress {
+  /** Bytes read as stored (compressed, for gzip), so that over the files' sizes they give the share done. */
   readonly bytes: number;
   readonly lines: number;
   readonly source: string;
@@ -99,6 +100,7 @@ export async function readLogs(
   let pool: WorkerPool | null = null;
   let router: LineRouter | null = null;
   let bytesRead = 0;
+  let storedBytesRead = 0;
   let linesRead = 0;
 
   const read = async (source: string, block: Block, lineOffset: number): Promise<number> => {
@@ -131,8 +133,9 @@ export async function readLogs(
       let bytes = 0;
       let lines = 0;
       let error: string | null = null;
+      const stored = { bytes: 0 };
       try {
-        for await (const chunk of readSource(spec, stdin)) {
+        for await (const chunk of readSource(spec, stdin, stored)) {
           bytes += chunk.length;
           bytesRead += chunk.length;
           for (const block of cutter.push(chunk)) {
@@ -140,13 +143,15 @@ export async function readLogs(
             lines += n;
             linesRead += n;
           }
-          options.onProgress?.({ bytes: bytesRead, lines: linesRead, source: name, intake });
+          const progressBytes = storedBytesRead + stored.bytes;
+          options.onProgress?.({ bytes: progressBytes, lines: linesRead, source: name, intake });
           if (options.signal?.aborted === true) break;
         }
       } catch (failure) {
         if (!(failure instanceof InputError)) throw failure;
         error = failure.message;
       }
+      storedBytesRead += stored.bytes;
       if (options.signal?.aborted === true) error = "interrupted";
       // A final line without a newline counts even when the source failed after it.
       const last = cutter.end();

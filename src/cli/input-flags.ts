@@ -5,9 +5,14 @@ import {
   DEFAULT_CONFIG_FILE,
   loadConfig,
   resolveSettings,
+  type Config,
   type SettingFlags,
   type Settings,
 } from "../config/config.js";
+import { InputError } from "../input-error.js";
+import { describeValue } from "../m1/describe-value.js";
+import { MapSpecError, parseMapSpec, PRESETS } from "../presets/index.js";
+import { DEFAULT_LIMITS, type IntakeLimits } from "../m1/intake.js";
 import { VERDICTS, type Verdict } from "../m1/rules.js";
 import { parseNameList, parseNonNegative, parsePositiveInteger, parseShare } from "../options.js";
 import { defaultJobs } from "../read-logs.js";
@@ -21,6 +26,8 @@ export interface InputFlags {
   readonly strict?: boolean;
   readonly allowFields?: string[];
   readonly maxLineBytes: number;
+  readonly maxDepth: number;
+  readonly maxUnknownFields: number;
   readonly jobs: number;
   readonly preset?: string;
   readonly map?: string[];
@@ -54,6 +61,18 @@ export function addInputOptions(command: Command): Command {
       "longest line accepted; longer ones are violations",
       parsePositiveInteger,
       1024 * 1024,
+    )
+    .option(
+      "--max-depth <n>",
+      "deepest nesting of arrays and objects accepted in a line",
+      parsePositiveInteger,
+      64,
+    )
+    .option(
+      "--max-unknown-fields <n>",
+      "unknown field names listed by name (the most frequent); the rest are counted together",
+      parsePositiveInteger,
+      1000,
     )
     .option(
       "-j, --jobs <n>",
@@ -99,10 +118,9 @@ export function parseDurationFlag(value: string): number {
 
 /** The configuration file (unless --no-config) combined with the flags: the settings in effect. */
 export async function loadSettings(flags: InputFlags, more: SettingFlags = {}): Promise<Settings> {
-  const config =
-    flags.config === false
-      ? null
-      : await loadConfig(flags.config ?? DEFAULT_CONFIG_FILE, { explicit: flags.config !== undefined });
+  const file = flags.config === false ? null : (flags.config ?? DEFAULT_CONFIG_FILE);
+  const config = file === null ? null : await loadConfig(file, { explicit: flags.config !== undefined });
+  if (file !== null && config !== null) checkMapping(config, file);
   return resolveSettings(config, {
     ...more,
     ...defined({
@@ -114,6 +132,33 @@ export async function loadSettings(flags: InputFlags, more: SettingFlags = {}): 
       preset: flags.preset,
     }),
   });
+}
+
+/**
+ * The file's `map` rules and `preset` are parsed when reading starts, where a bad one would be named as
+ * if it were a flag (`--map "…"`); checked here, the error names the file and the key instead.
+ */
+function checkMapping(config: Config, file: string): void {
+  (config.map ?? []).forEach((spec, i) => {
+    try {
+      parseMapSpec(spec);
+    } catch (error) {
+      if (!(error instanceof MapSpecError)) throw error;
+      const flag = `--map ${JSON.stringify(spec)}: `;
+      const detail = error.message.startsWith(flag) ? error.message.slice(flag.length) : error.message;
+      throw new InputError(`${file}: map[${i}]: ${detail}`);
+    }
+  });
+  if (config.preset !== undefined && !PRESETS.has(config.preset)) {
+    throw new InputError(
+      `${file}: preset: expected one of ${[...PRESETS.keys()].join(", ")}, got ${describeValue(config.preset)}`,
+    );
+  }
+}
+
+/** The resource limits the flags set (each reported when hit). */
+export function limitsOf(flags: InputFlags): IntakeLimits {
+  return { ...DEFAULT_LIMITS, maxDepth: flags.maxDepth, unknownFieldNames: flags.maxUnknownFields };
 }
 
 /** The time window of --since/--until, read against the clock now. */

@@ -1,9 +1,9 @@
 import { EXIT, type Io } from "../io.js";
-import { readLogs } from "../read-logs.js";
+import { readLogs, type SourceResult } from "../read-logs.js";
 import { escapeControls } from "../report/escape-text.js";
 import { stringifySafely } from "../report/render-json.js";
 import { plural } from "../report/wording.js";
-import { loadSettings, NO_INPUT, sourceSpecs, type InputFlags } from "../cli/input-flags.js";
+import { limitsOf, loadSettings, NO_INPUT, sourceSpecs, type InputFlags } from "../cli/input-flags.js";
 import { writeReport } from "../write-report.js";
 
 /** The flags of `attribute check`. */
@@ -29,7 +29,7 @@ export async function runCheck(files: readonly string[], flags: CheckFlags, io: 
     maxLineBytes: flags.maxLineBytes,
     jobs: flags.jobs,
     signal: io.signal,
-    limits: { violationsPerSource: Math.max(flags.listed, 1), unknownFieldNames: 1000 },
+    limits: { ...limitsOf(flags), violationsPerSource: Math.max(flags.listed, 1) },
     extras: { mapping: { preset: settings.preset, map: settings.map } },
   });
   for (const source of read.sources) {
@@ -56,10 +56,17 @@ export async function runCheck(files: readonly string[], flags: CheckFlags, io: 
   const text =
     flags.format === "json"
       ? stringifySafely(summary, 2) + "\n"
-      : renderCheckText(summary, violations.length, byReason, unknown);
+      : renderCheckText(summary, violations.length, byReason, unknown, incompleteLines(read.sources));
   await writeReport([text], flags.output, io.stdout);
   if (!read.complete) return EXIT.failure;
   return tally.invalid > 0 ? EXIT.gate : EXIT.ok;
+}
+
+/** The sources that could not be read to their end, worded as the report words them (`INCOMPLETE: …`). */
+function incompleteLines(sources: readonly SourceResult[]): string[] {
+  return sources
+    .filter((s) => s.error !== null)
+    .map((s) => escapeControls(`INCOMPLETE: ${s.error} (${plural(s.lines, "line")} of ${s.source} read)`));
 }
 
 function renderCheckText(
@@ -74,8 +81,9 @@ function renderCheckText(
   listed: number,
   byReason: readonly (readonly [string, number])[],
   unknown: readonly (readonly [string, number])[],
+  incomplete: readonly string[],
 ): string {
-  const out: string[] = [];
+  const out: string[] = [...incomplete];
   for (const v of summary.violations)
     out.push(`${escapeControls(v.source)}:${v.line}: ${escapeControls(v.reason)}`);
   if (summary.invalid > listed) out.push(`… and ${summary.invalid - listed} more`);
@@ -94,9 +102,11 @@ function renderCheckText(
       out.push("  (allowed: --strict makes them violations, --allow-fields silences named ones)");
   }
   out.push(
-    summary.invalid === 0
-      ? "OK: every record is valid M1."
-      : `FAILED: ${plural(summary.invalid, "violation")}.`,
+    summary.invalid > 0
+      ? `FAILED: ${plural(summary.invalid, "violation")}.`
+      : incomplete.length > 0
+        ? "INCOMPLETE: no violation in the lines read, but not all of the input could be read."
+        : "OK: every record is valid M1.",
   );
   return `${out.join("\n")}\n`;
 }

@@ -6,7 +6,14 @@ import { readLogs } from "../read-logs.js";
 import { escapeControls } from "../report/escape-text.js";
 import { stringifySafely } from "../report/render-json.js";
 import { isInWindow } from "../time/time-window.js";
-import { loadSettings, NO_INPUT, sourceSpecs, timeWindowOf, type InputFlags } from "../cli/input-flags.js";
+import {
+  limitsOf,
+  loadSettings,
+  NO_INPUT,
+  sourceSpecs,
+  timeWindowOf,
+  type InputFlags,
+} from "../cli/input-flags.js";
 import { writeReport } from "../write-report.js";
 
 /** The flags of `attribute explain`. */
@@ -35,6 +42,7 @@ export async function runExplain(
   const read = await readLogs(sourceSpecs(files), io.stdin, {
     policy: { strict: settings.strict, allowed: new Set(settings.allowFields) },
     maxLineBytes: flags.maxLineBytes,
+    limits: limitsOf(flags),
     jobs: flags.jobs,
     signal: io.signal,
     extras: { mapping: { preset: settings.preset, map: settings.map }, watch: requestId },
@@ -42,8 +50,11 @@ export async function runExplain(
   for (const source of read.sources) {
     if (source.error !== null) io.stderr.write(`attribute: ${escapeControls(source.error)}\n`);
   }
-  const records = [...read.intake.tally.watched].sort((a, b) =>
-    a.source < b.source ? -1 : a.source > b.source ? 1 : a.line - b.line,
+  // Input order: the sources in the order given (read), then line; worker threads may hand them back mixed.
+  const order = new Map<string, number>();
+  read.sources.forEach((s, i) => order.set(s.source, order.get(s.source) ?? i));
+  const records = [...read.intake.tally.watched].sort(
+    (a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || a.line - b.line,
   );
   if (records.length === 0) {
     io.stderr.write(

@@ -24,6 +24,7 @@ import { unitRows } from "../report/unit-rows.js";
 import { summarizeWindow } from "../time/time-window.js";
 import { writeReport } from "../write-report.js";
 import {
+  limitsOf,
   loadSettings,
   NO_INPUT,
   sourceSpecs,
@@ -76,6 +77,7 @@ export async function runReport(files: readonly string[], flags: ReportFlags, io
     read = await readLogs(specs, io.stdin, {
       policy: { strict: settings.strict, allowed: new Set(settings.allowFields) },
       maxLineBytes: flags.maxLineBytes,
+      limits: limitsOf(flags),
       // The live view draws what this thread has read, so it reads on this thread alone.
       jobs: flags.live === true ? 1 : flags.jobs,
       signal: io.signal,

@@ -22,25 +22,43 @@ const READ_SIZE = 1024 * 1024;
 /**
  * The bytes of a source, decompressed when it is gzip (told by its first two bytes, not its name;
  * multi-member files as written by log rotation or `cat a.gz b.gz` are read whole). A chunk is only
- * valid until the next one is requested. Failures are an `InputError` naming the source.
+ * valid until the next one is requested. Failures are an `InputError` naming the source. `stored.bytes`
+ * counts the bytes read as stored (compressed, for gzip), as file sizes count them.
  */
-export async function* readSource(spec: SourceSpec, stdin: Readable): AsyncGenerator<Buffer> {
+export async function* readSource(
+  spec: SourceSpec,
+  stdin: Readable,
+  stored: { bytes: number } = { bytes: 0 },
+): AsyncGenerator<Buffer> {
   const name = sourceName(spec);
-  const raw = spec.kind === "stdin" ? readStream(stdin, name) : readFile(spec.path);
-  const first = await raw.next();
-  if (first.done === true) return;
-  let head = first.value;
-  // A gzip header needs two bytes; a pipe may deliver fewer in its first chunk.
-  while (head.length < 2) {
-    const next = await raw.next();
-    if (next.done === true) break;
-    head = Buffer.concat([head, next.value]);
+  const raw = counted(spec.kind === "stdin" ? readStream(stdin, name) : readFile(spec.path), stored);
+  // However reading ends (the end, a gzip error, the reader stopping early), the file is closed.
+  try {
+    const first = await raw.next();
+    if (first.done === true) return;
+    let head = first.value;
+    // A gzip header needs two bytes; a pipe may deliver fewer in its first chunk.
+    while (head.length < 2) {
+      const next = await raw.next();
+      if (next.done === true) break;
+      head = Buffer.concat([head, next.value]);
+    }
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      yield* gunzipMembers(name, prepend(Buffer.from(head), raw));
+    } else {
+      yield head;
+      yield* raw;
+    }
+  } finally {
+    await raw.return(undefined);
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    yield* gunzipMembers(name, prepend(Buffer.from(head), raw));
-  } else {
-    yield head;
-    yield* raw;
+}
+
+/** Counts the bytes as stored (compressed, for gzip) into `stored.bytes`: the progress line's share. */
+async function* counted(chunks: AsyncGenerator<Buffer>, stored: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    stored.bytes += chunk.length;
+    yield chunk;
   }
 }
 

@@ -24,11 +24,17 @@ export interface Violation {
 export interface IntakeLimits {
   /** Violations kept with their location per source (the counts stay exact). */
   readonly violationsPerSource: number;
-  /** Distinct unknown field names counted by name; further names are counted together. */
+  /** Unknown field names a report lists by name (the most frequent); the rest are counted together. */
   readonly unknownFieldNames: number;
+  /** Deepest nesting of arrays and objects a line may have (a record needs 1); deeper is a violation. */
+  readonly maxDepth: number;
 }
 
-export const DEFAULT_LIMITS: IntakeLimits = { violationsPerSource: 100, unknownFieldNames: 1000 };
+export const DEFAULT_LIMITS: IntakeLimits = {
+  violationsPerSource: 100,
+  unknownFieldNames: 1000,
+  maxDepth: 64,
+};
 
 /**
  * What else an intake does with records, chosen by flags; plain data, so that a worker thread can be
@@ -78,7 +84,7 @@ export class InputTally {
   /** The first violations of each source, in line order. */
   readonly violations: Violation[] = [];
   readonly violationsByKind = new Map<string, number>();
-  /** Occurrences of unknown field names past the `unknownFieldNames` limit. */
+  /** Occurrences of unknown field names past the tracking bounds (TRACKED_NAMES, MAX_NAME_BYTES). */
   unknownFieldsBeyondLimit = 0;
   /** Valid records left out by the time window: outside it, or without a timestamp. */
   outsideWindow = 0;
@@ -130,7 +136,21 @@ export class Intake {
     for (const record of records) this.units.addRecord(record);
   }
 
-  /** Unknown field name → number of valid records that carry it. */
+  /**
+   * What a report lists: the `limits.unknownFieldNames` most frequent unknown names (ties by name, so
+   * the choice does not depend on the order of lines), and how many occurrences are not listed.
+   */
+  listedUnknownFields(): { listed: Map<string, number>; notListed: number } {
+    const all = [...this.unknownFields()].sort(
+      (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+    );
+    const listed = new Map(all.slice(0, this.limits.unknownFieldNames));
+    let notListed = this.tally.unknownFieldsBeyondLimit;
+    for (const [, count] of all.slice(this.limits.unknownFieldNames)) notListed += count;
+    return { listed, notListed };
+  }
+
+  /** Unknown field name → number of valid records that carry it (every tracked name). */
   unknownFields(): Map<string, number> {
     const fields = new Map<string, number>();
     this.unknownCounts.forEach((count, id) => {
@@ -172,16 +192,7 @@ export class Intake {
     t.violations.push(...other.violations);
     for (const [kind, n] of other.violationsByKind)
       t.violationsByKind.set(kind, (t.violationsByKind.get(kind) ?? 0) + n);
-    for (const [name, n] of other.unknownFields) {
-      const id = this.unknownNames.find(Buffer.from(name), 0, Buffer.byteLength(name));
-      if (id < 0 && this.unknownNames.size >= this.limits.unknownFieldNames) {
-        t.unknownFieldsBeyondLimit += n;
-        continue;
-      }
-      const known = this.register(id >= 0 ? id : this.unknownNames.idOfText(name));
-      const count = this.unknownCounts[known] as number;
-      if (count >= 0) this.unknownCounts[known] = count + n;
-    }
+    for (const [name, n] of other.unknownFields) this.countNameTimes(name, n);
   }
 
   /**
@@ -227,6 +238,12 @@ export class Intake {
           tally.blank++;
           return;
         }
+        const depth = nestingDepth(text, this.limits.maxDepth);
+        if (depth > this.limits.maxDepth) {
+          const reason = `nested deeper than ${this.limits.maxDepth} levels (the limit; --max-depth)`;
+          reject(line, "nested too deep", reason, bytes.subarray(start, end));
+          return;
+        }
         let value: unknown;
         try {
           value = JSON.parse(text);
@@ -248,7 +265,7 @@ export class Intake {
           return;
         }
         tally.valid++;
-        for (const name of result.unknownFields) this.countName(this.unknownNames.idOfText(name));
+        for (const name of result.unknownFields) this.countName(name);
         const record = result.record;
         if (this.watch !== null && record.request_id === this.watch.toString("utf8")) {
           tally.watched.push({ source, line: lineOffset + line, record });
@@ -281,47 +298,104 @@ export class Intake {
   private unknownAllowed(scanned: ScannedRecord): boolean {
     if (!this.policy.strict) return true;
     for (let k = 0; k < scanned.unknownCount; k++) {
-      if (this.unknownCount(scanned, k) !== -1) return false;
+      const name = this.unknownName(
+        scanned.bytes,
+        scanned.unknown[2 * k] as number,
+        scanned.unknown[2 * k + 1] as number,
+      );
+      if (!this.policy.allowed.has(name)) return false;
     }
     return true;
   }
 
   private countUnknown(scanned: ScannedRecord): void {
     for (let k = 0; k < scanned.unknownCount; k++) {
-      const id = this.unknownId(scanned, k);
-      if (id < 0) this.tally.unknownFieldsBeyondLimit++;
-      else this.countName(id);
+      this.countNameBytes(
+        scanned.bytes,
+        scanned.unknown[2 * k] as number,
+        scanned.unknown[2 * k + 1] as number,
+      );
     }
   }
 
-  private unknownCount(scanned: ScannedRecord, k: number): number {
-    const id = this.unknownId(scanned, k);
-    return id < 0 ? 0 : (this.unknownCounts[id] as number);
+  /** The name of an unknown key (decoded once per distinct name while it is tracked). */
+  private unknownName(bytes: Uint8Array, start: number, end: number): string {
+    const id = this.unknownNames.find(bytes, start, end);
+    return id >= 0
+      ? this.unknownNames.text(id)
+      : Buffer.from(bytes.buffer, bytes.byteOffset).toString("utf8", start, end);
   }
 
-  /** The id of the k-th unknown key of a scanned record, or -1 past the limit of distinct names. */
-  private unknownId(scanned: ScannedRecord, k: number): number {
-    const start = scanned.unknown[2 * k] as number;
-    const end = scanned.unknown[2 * k + 1] as number;
-    const bytes = scanned.bytes;
-    const known = this.unknownNames.find(bytes, start, end);
-    if (known >= 0) return known;
-    if (this.unknownNames.size >= this.limits.unknownFieldNames) return -1;
-    return this.register(this.unknownNames.idOf(bytes, start, end));
-  }
-
-  private register(id: number): number {
-    if (this.unknownCounts[id] === undefined) {
+  /**
+   * Counts one occurrence of an unknown field name, exactly, while the names tracked stay within bounds
+   * (TRACKED_NAMES distinct names, each at most MAX_NAME_BYTES long); an occurrence past them is counted
+   * as not listed. Allowed names are neither counted nor limited.
+   */
+  private countNameBytes(bytes: Uint8Array, start: number, end: number): void {
+    let id = this.unknownNames.find(bytes, start, end);
+    if (id < 0) {
+      if (end - start > MAX_NAME_BYTES || this.unknownNames.size >= TRACKED_NAMES) {
+        if (!this.policy.allowed.has(this.unknownName(bytes, start, end)))
+          this.tally.unknownFieldsBeyondLimit++;
+        return;
+      }
+      id = this.unknownNames.idOf(bytes, start, end);
       this.unknownCounts[id] = this.policy.allowed.has(this.unknownNames.text(id)) ? -1 : 0;
     }
-    return id;
-  }
-
-  private countName(id: number): void {
-    this.register(id);
     const count = this.unknownCounts[id] as number;
     if (count >= 0) this.unknownCounts[id] = count + 1;
   }
+
+  private countName(name: string): void {
+    const bytes = Buffer.from(name, "utf8");
+    this.countNameBytes(bytes, 0, bytes.length);
+  }
+
+  /** Adds `n` occurrences counted by another thread. */
+  private countNameTimes(name: string, n: number): void {
+    const bytes = Buffer.from(name, "utf8");
+    const before = this.tally.unknownFieldsBeyondLimit;
+    this.countNameBytes(bytes, 0, bytes.length);
+    if (this.tally.unknownFieldsBeyondLimit > before) {
+      this.tally.unknownFieldsBeyondLimit += n - 1;
+      return;
+    }
+    const id = this.unknownNames.find(bytes, 0, bytes.length);
+    const count = this.unknownCounts[id] as number;
+    if (count > 0) this.unknownCounts[id] = count + n - 1;
+  }
+}
+
+/**
+ * Unknown field names counted exactly by name: at most this many distinct ones (memory stays bounded
+ * whatever the input holds), each at most MAX_NAME_BYTES long. Reports list the most frequent of them
+ * (IntakeLimits.unknownFieldNames); the rest, and names past these bounds, are counted as not listed.
+ */
+export const TRACKED_NAMES = 100_000;
+export const MAX_NAME_BYTES = 256;
+
+/**
+ * How deep arrays and objects nest in a line, counting brackets outside strings, stopping as soon as it
+ * passes `limit`: a million `[` would otherwise make JSON.parse build a million arrays.
+ */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 /** Which of `count` threads owns the units of a request id (its UTF-8 bytes). */

@@ -44,7 +44,12 @@ export function validateRecord(value: unknown, policy: FieldPolicy): Validation 
   }
   const unknownFields = collectUnknown(object, policy);
   if (policy.strict && unknownFields.length > 0) {
-    const names = unknownFields.map((name) => JSON.stringify(name)).join(", ");
+    // At most five names, each clipped: the reason is one line, whatever the record holds.
+    const shown = unknownFields
+      .slice(0, 5)
+      .map((name) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name));
+    if (unknownFields.length > 5) shown.push(`and ${unknownFields.length - 5} more`);
+    const names = shown.join(", ");
     const noun = unknownFields.length === 1 ? "unknown field" : "unknown fields";
     return { ok: false, kind: "unknown field (strict)", reason: `${noun} ${names} (strict mode)` };
   }

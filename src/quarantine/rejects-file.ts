@@ -1,8 +1,8 @@
 import { isUtf8 } from "node:buffer";
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { InputError } from "../input-error.js";
+import { writeError } from "../write-report.js";
 import type { Violation } from "../m1/intake.js";
 import { stringifySafely } from "../report/render-json.js";
 
@@ -35,13 +35,14 @@ export class RejectsFile {
   count = 0;
 
   constructor(private readonly path: string) {
-    this.temporary = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+    // A device or FIFO is written to directly: renaming over it would replace it (see write-report.ts).
+    this.temporary = isSpecialFileSync(path)
+      ? path
+      : join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
     try {
       this.fd = openSync(this.temporary, "w");
     } catch (error) {
-      throw new InputError(
-        `cannot write ${path}: ${(error as { code?: string }).code ?? (error as Error).message}`,
-      );
+      throw writeError(path, error);
     }
   }
 
@@ -57,12 +58,10 @@ export class RejectsFile {
     try {
       this.flush();
       closeSync(this.fd);
-      renameSync(this.temporary, this.path);
+      if (this.temporary !== this.path) renameSync(this.temporary, this.path);
     } catch (error) {
-      rmSync(this.temporary, { force: true });
-      throw new InputError(
-        `cannot write ${this.path}: ${(error as { code?: string }).code ?? (error as Error).message}`,
-      );
+      if (this.temporary !== this.path) rmSync(this.temporary, { force: true });
+      throw writeError(this.path, error);
     }
   }
 
@@ -71,7 +70,7 @@ export class RejectsFile {
     try {
       closeSync(this.fd);
     } finally {
-      rmSync(this.temporary, { force: true });
+      if (this.temporary !== this.path) rmSync(this.temporary, { force: true });
     }
   }
 
@@ -83,9 +82,7 @@ export class RejectsFile {
     try {
       while (written < bytes.length) written += writeSync(this.fd, bytes, written);
     } catch (error) {
-      throw new InputError(
-        `cannot write ${this.path}: ${(error as { code?: string }).code ?? (error as Error).message}`,
-      );
+      throw writeError(this.path, error);
     }
   }
 }
@@ -99,4 +96,12 @@ export function envelope(violation: Violation, raw: Uint8Array | null): RejectEn
   return isUtf8(buffer)
     ? { ...base, raw: buffer.toString("utf8") }
     : { ...base, raw: buffer.toString("base64"), encoding: "base64" };
+}
+
+function isSpecialFileSync(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

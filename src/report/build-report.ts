@@ -65,6 +65,7 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
 
 function summarizeInput(intake: Intake, units: UnitsReader): InputSummary {
   const { tally } = intake;
+  const unknown = intake.listedUnknownFields();
   const violations = [...tally.violations]
     .sort((a, b) => compareText(a.source, b.source) || a.line - b.line)
     .slice(0, LISTED_VIOLATIONS)
@@ -78,8 +79,8 @@ function summarizeInput(intake: Intake, units: UnitsReader): InputSummary {
     duplicates: tally.valid - tally.outsideWindow - tally.noTimestamp - units.distinctRecords,
     violations,
     violationsByReason: sortedRecord(tally.violationsByKind),
-    unknownFields: sortedRecord(intake.unknownFields()),
-    unknownFieldsNotListed: tally.unknownFieldsBeyondLimit,
+    unknownFields: sortedRecord(unknown.listed),
+    unknownFieldsNotListed: unknown.notListed,
   };
 }
 

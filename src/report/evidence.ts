@@ -2,6 +2,8 @@ import type { UnitFacts, Verdict } from "../m1/rules.js";
 import type { CodeCount, Evidence } from "./report.js";
 
 const SAMPLES = 3;
+/** Error codes an UNKNOWN breakdown lists (the most frequent); the rest are counted together. */
+const LISTED_CODES = 100;
 
 /**
  * Gathers, for one function and one verdict, what the evidence was: counts of the statuses seen, the
@@ -40,7 +42,11 @@ export class EvidenceGatherer {
       summary: this.summary(),
       samples: [...this.samples],
     };
-    return this.verdict === "UNKNOWN" ? { ...base, errorCodes: rankCodes(this.codes) } : base;
+    if (this.verdict !== "UNKNOWN") return base;
+    const codes = rankCodes(this.codes);
+    const listed = codes.slice(0, LISTED_CODES);
+    const notListed = codes.slice(LISTED_CODES).reduce((sum, c) => sum + c.count, 0);
+    return { ...base, errorCodes: listed, ...(notListed > 0 ? { errorCodesNotListed: notListed } : {}) };
   }
 
   private summary(): string {
@@ -48,9 +54,10 @@ export class EvidenceGatherer {
     const upstreams = listCounts(this.upstreams);
     switch (this.verdict) {
       case "UNKNOWN": {
-        const codes = rankCodes(this.codes)
-          .map((c) => `${c.code ?? "none"} ×${c.count}`)
-          .join(", ");
+        const ranked = rankCodes(this.codes);
+        const shown = ranked.slice(0, 5).map((c) => `${c.code ?? "none"} ×${c.count}`);
+        if (ranked.length > 5) shown.push(`${ranked.length - 5} more codes`);
+        const codes = shown.join(", ");
         return (
           `no upstream_status logged (status ${statuses}; error codes ${codes}): ` +
           `log upstream_status, "timeout" for a timeout, to attribute these`

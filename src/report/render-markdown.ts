@@ -108,7 +108,12 @@ function inputSection(report: Report): string[] {
       `- Unknown fields: ${unknown
         .slice(0, 20)
         .map(([n, c]) => `${escapeMarkdown(n)} ×${c}`)
-        .join(", ")}${unknown.length > 20 ? `, and ${unknown.length - 20} more` : ""}`,
+        .join(", ")}${unknown.length > 20 ? `, and ${unknown.length - 20} more names` : ""}`,
+    );
+  }
+  if (input.unknownFieldsNotListed > 0) {
+    out.push(
+      `- ${input.unknownFieldsNotListed} occurrences of unknown field names not listed (past the limits)`,
     );
   }
   out.push("");

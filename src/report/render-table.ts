@@ -142,12 +142,12 @@ function inputSection(report: Report): string[] {
       );
   }
   const unknown = Object.entries(input.unknownFields).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  if (unknown.length > 0) {
+  if (unknown.length > 0 || input.unknownFieldsNotListed > 0) {
     const shown = unknown.slice(0, SHOWN_UNKNOWN_FIELDS).map(([name, n]) => `${escapeControls(name)} ×${n}`);
     if (unknown.length > SHOWN_UNKNOWN_FIELDS)
       shown.push(`${unknown.length - SHOWN_UNKNOWN_FIELDS} more names`);
     if (input.unknownFieldsNotListed > 0)
-      shown.push(`${input.unknownFieldsNotListed} more occurrences of names past the limit`);
+      shown.push(`${input.unknownFieldsNotListed} occurrences of names not listed (past the limits)`);
     out.push(`  unknown fields: ${shown.join(", ")} (silence with --allow-fields, reject with --strict)`);
   }
   return out;

@@ -87,6 +87,8 @@ export interface Evidence {
   readonly samples: readonly string[];
   /** For UNKNOWN: the incidents by error code, so that an unlogged timeout shows. */
   readonly errorCodes?: readonly CodeCount[];
+  /** Incidents whose codes are past the 100 listed in `errorCodes` (present only when some are). */
+  readonly errorCodesNotListed?: number;
 }
 
 /** SPEC.md section 5, word for word. */
