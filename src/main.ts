@@ -95,6 +95,8 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
         "\nExit codes: 0 every line valid or blank; 1 violations found; 2 could not run.\n",
       )
       .action(async (files: string[], flags: CheckFlags) => done(await runCheck(files, flags, io))),
+    // Validation looks at every line: a time window has no meaning here.
+    { window: false },
   );
 
   addInputOptions(

@@ -152,7 +152,7 @@ export async function readLogs(
         error = failure.message;
       }
       storedBytesRead += stored.bytes;
-      if (options.signal?.aborted === true) error = "interrupted";
+      if (options.signal?.aborted === true) error = `interrupted while reading ${name}`;
       // A final line without a newline counts even when the source failed after it.
       const last = cutter.end();
       if (last !== null) lines += await read(name, last, lines);

@@ -177,7 +177,7 @@ describe("input", () => {
     expect(status).toBe(2);
     expect(stderr).toBe("attribute: cannot read samples/no-such.ndjson: no such file\n");
     expect(stdout.toString()).toMatch(
-      /^INCOMPLETE: cannot read samples\/no-such.ndjson: no such file \(0 lines of samples\/no-such.ndjson read\)/,
+      /^INCOMPLETE: cannot read samples\/no-such.ndjson: no such file \(0 lines read\)/,
     );
     expect(stdout.toString()).toContain("Overall: OK");
   });

@@ -36,8 +36,11 @@ export interface InputFlags {
 }
 
 /** Adds the input flags to a command. Thresholds have no commander default: the config file may set them. */
-export function addInputOptions(command: Command): Command {
-  return command
+export function addInputOptions(
+  command: Command,
+  options: { readonly window: boolean } = { window: true },
+): Command {
+  command
     .option("--config <file>", `settings file (JSON; default ./${DEFAULT_CONFIG_FILE} when present)`)
     .option("--no-config", `do not read ./${DEFAULT_CONFIG_FILE}`)
     .option("--slow-ms <ms>", "a unit is slow at this merged latency_ms (default 1000)", parseNonNegative)
@@ -53,9 +56,13 @@ export function addInputOptions(command: Command): Command {
       "--map <M1FIELD=PATH>",
       "map a field, e.g. latency_ms=request_time:s (repeatable)",
       (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .option("--since <time>", "leave out records before this ISO-8601 time or duration ago (30m, 2h, 1d)")
-    .option("--until <time>", "leave out records from this time on (same forms as --since)")
+    );
+  if (options.window) {
+    command
+      .option("--since <time>", "leave out records before this ISO-8601 time or duration ago (30m, 2h, 1d)")
+      .option("--until <time>", "leave out records from this time on (same forms as --since)");
+  }
+  return command
     .option(
       "--max-line-bytes <n>",
       "longest line accepted; longer ones are violations",

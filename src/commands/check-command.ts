@@ -1,8 +1,8 @@
 import { EXIT, type Io } from "../io.js";
-import { readLogs, type SourceResult } from "../read-logs.js";
+import { readLogs } from "../read-logs.js";
 import { escapeControls } from "../report/escape-text.js";
 import { stringifySafely } from "../report/render-json.js";
-import { plural } from "../report/wording.js";
+import { incompleteLines, plural } from "../report/wording.js";
 import { limitsOf, loadSettings, NO_INPUT, sourceSpecs, type InputFlags } from "../cli/input-flags.js";
 import { writeReport } from "../write-report.js";
 
@@ -56,17 +56,16 @@ export async function runCheck(files: readonly string[], flags: CheckFlags, io: 
   const text =
     flags.format === "json"
       ? stringifySafely(summary, 2) + "\n"
-      : renderCheckText(summary, violations.length, byReason, unknown, incompleteLines(read.sources));
+      : renderCheckText(
+          summary,
+          violations.length,
+          byReason,
+          unknown,
+          incompleteLines(read).map(escapeControls),
+        );
   await writeReport([text], flags.output, io.stdout);
   if (!read.complete) return EXIT.failure;
   return tally.invalid > 0 ? EXIT.gate : EXIT.ok;
-}
-
-/** The sources that could not be read to their end, worded as the report words them (`INCOMPLETE: …`). */
-function incompleteLines(sources: readonly SourceResult[]): string[] {
-  return sources
-    .filter((s) => s.error !== null)
-    .map((s) => escapeControls(`INCOMPLETE: ${s.error} (${plural(s.lines, "line")} of ${s.source} read)`));
 }
 
 function renderCheckText(

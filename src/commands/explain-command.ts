@@ -113,7 +113,7 @@ function explainFunction(
     record: {
       ...r.record,
       timeMs: undefined,
-      time: r.record.timeMs === null ? null : new Date(r.record.timeMs).toISOString(),
+      timestamp: r.record.timeMs === null ? null : new Date(r.record.timeMs).toISOString(),
     },
   }));
   if (table.size === 0)

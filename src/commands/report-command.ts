@@ -58,7 +58,7 @@ export async function runReport(files: readonly string[], flags: ReportFlags, io
       "--live redraws a terminal, and stdout is not one: drop --live, or use --format json",
     );
   }
-  if (files.length === 0 && io.stdin.isTTY === true && flags.live !== true) {
+  if (files.length === 0 && io.stdin.isTTY === true) {
     io.stderr.write(NO_INPUT);
     return EXIT.failure;
   }

@@ -110,7 +110,10 @@ export function parseConfig(value: unknown, file: string): Config {
     }
   }
   if (problems.length > 0 || !top.success) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
+    const more =
+      problems.length > 1
+        ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""})`
+        : "";
     throw new InputError(`${file}: ${problems[0] ?? "invalid"}${more}`);
   }
   const { slowMs, upstreamShare, allowFields, strict, format, failOn, maxInvalid, maxUnknown, map, preset } =

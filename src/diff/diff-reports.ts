@@ -86,7 +86,10 @@ export function parseReportForDiff(value: unknown, name: string): ReportForDiff 
   const result = ReportSchema.safeParse(value);
   if (result.success) return result.data;
   const [first] = result.error.issues;
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : "";
+  const more =
+    result.error.issues.length > 1
+      ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? "s" : ""})`
+      : "";
   throw new InputError(`${name}: ${first === undefined ? "invalid" : describeZodIssue(first, value)}${more}`);
 }
 

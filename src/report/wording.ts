@@ -41,10 +41,9 @@ export function spanLine(report: Report): string {
   return first === null ? "no record had a timestamp" : `${first} → ${last}`;
 }
 
-/** The lines that say the report covers only part of the input. */
-export function incompleteLines(report: Report): string[] {
-  if (report.complete) return [];
+/** The lines that say the report covers only part of the input (each error names its source). */
+export function incompleteLines(report: Pick<Report, "sources">): string[] {
   return report.sources
     .filter((s) => s.error !== null)
-    .map((s) => `INCOMPLETE: ${s.error} (${plural(s.lines, "line")} of ${s.source} read)`);
+    .map((s) => `INCOMPLETE: ${s.error} (${plural(s.lines, "line")} read)`);
 }

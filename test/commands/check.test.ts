@@ -148,7 +148,7 @@ describe("attribute check", () => {
     expect(stderr).toBe(`attribute: cannot read ${missing}: no such file\n`);
     expect(stdout).toBe(
       [
-        `INCOMPLETE: cannot read ${missing}: no such file (0 lines of ${missing} read)`,
+        `INCOMPLETE: cannot read ${missing}: no such file (0 lines read)`,
         "",
         "3 lines: 3 valid, 0 invalid, 0 blank",
         "INCOMPLETE: no violation in the lines read, but not all of the input could be read.",

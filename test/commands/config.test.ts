@@ -98,7 +98,7 @@ describe("--config FILE", () => {
     const b = await runCli(["--config", listed, log]);
     expect(b.code).toBe(2);
     expect(b.stderr).toBe(
-      `attribute: ${listed}: failOn[1]: expected a verdict: OK, UNKNOWN, VENDOR, APPLICATION, APP_BOTTLENECK, UNATTRIBUTED, got the string "NOPE" (and 1 more problems)\n`,
+      `attribute: ${listed}: failOn[1]: expected a verdict: OK, UNKNOWN, VENDOR, APPLICATION, APP_BOTTLENECK, UNATTRIBUTED, got the string "NOPE" (and 1 more problem)\n`,
     );
   });
 

@@ -104,11 +104,11 @@ describe.concurrent("--live", () => {
       signal: controller.signal,
     });
     expect(code).toBe(130);
-    expect(stderr).toBe("attribute: interrupted\n");
+    expect(stderr).toBe("attribute: interrupted while reading <stdin>\n");
     const end = stdout.indexOf(LIVE_END);
     expect(stdout.slice(LIVE_START.length, end)).toContain("attribute --live  0:01  15 lines");
     expect(stdout.slice(end + LIVE_END.length)).toMatch(
-      /^INCOMPLETE: interrupted \(15 lines of <stdin> read\)\nOverall: VENDOR — likely vendor \/ backbone issue \(100% of 15 incidents in 15 units\)\n/,
+      /^INCOMPLETE: interrupted while reading <stdin> \(15 lines read\)\nOverall: VENDOR — likely vendor \/ backbone issue \(100% of 15 incidents in 15 units\)\n/,
     );
   });
 });

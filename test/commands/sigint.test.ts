@@ -40,9 +40,9 @@ describe.concurrent("SIGINT while reading from a pipe that stays open", () => {
     const { code, signal, stdout, stderr } = await interrupt([], text);
     expect(signal).toBeNull();
     expect(code).toBe(130);
-    expect(stderr).toBe("attribute: interrupted\n");
+    expect(stderr).toBe("attribute: interrupted while reading <stdin>\n");
     expect(stdout).toMatch(
-      /^INCOMPLETE: interrupted \(3 lines of <stdin> read\)\nOverall: VENDOR — likely vendor \/ backbone issue \(100% of 3 incidents in 3 units\)\n/,
+      /^INCOMPLETE: interrupted while reading <stdin> \(3 lines read\)\nOverall: VENDOR — likely vendor \/ backbone issue \(100% of 3 incidents in 3 units\)\n/,
     );
     expect(stdout).toContain("\nInput: 3 lines: 3 valid, 0 invalid, 0 blank; 0 duplicates (counted once)\n");
     expect(stdout).toMatch(/Stop rule: [^\n]+\n$/);
@@ -53,7 +53,9 @@ describe.concurrent("SIGINT while reading from a pipe that stays open", () => {
     expect(code).toBe(130);
     const report = JSON.parse(stdout) as { complete: boolean; sources: unknown; input: object };
     expect(report.complete).toBe(false);
-    expect(report.sources).toStrictEqual([{ source: "<stdin>", lines: 3, error: "interrupted" }]);
+    expect(report.sources).toStrictEqual([
+      { source: "<stdin>", lines: 3, error: "interrupted while reading <stdin>" },
+    ]);
     expect(report.input).toMatchObject({ lines: 3, valid: 3, invalid: 0, blank: 0 });
   });
 });
