@@ -117,7 +117,7 @@ export async function readLogs(
         maxLineBytes: options.maxLineBytes,
         extras: options.extras ?? {},
       });
-      started.handOver(intake.units.snapshot());
+      started.handOver(intake.handOverUnits());
       pool = started;
       router = new LineRouter(jobs, (worker, batch) => started.send(worker, batch));
     }

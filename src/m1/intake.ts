@@ -101,7 +101,8 @@ export class InputTally {
  */
 export class Intake {
   readonly tally = new InputTally();
-  readonly units = new UnitTable();
+  /** The units merged on this thread (replaced by an empty table by `handOverUnits`). */
+  units = new UnitTable();
   private readonly unknownNames = new Vocabulary();
   /** Per unknown-name id: its count, or -1 for a name on the allowlist. */
   private readonly unknownCounts: number[] = [];
@@ -129,6 +130,13 @@ export class Intake {
     this.window = extras.window ?? null;
     this.watch =
       extras.watch === undefined || extras.watch === null ? null : Buffer.from(extras.watch, "utf8");
+  }
+
+  /** Gives up the units merged so far (they were handed to worker threads), keeping the counts. */
+  handOverUnits(): UnitsSnapshot {
+    const snapshot = this.units.snapshot();
+    this.units = new UnitTable();
+    return snapshot;
   }
 
   /** Merges records that another thread read but this one owns. */

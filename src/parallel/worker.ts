@@ -67,10 +67,27 @@ port?.on("message", (message: ToWorker) => {
       intake.adopt(message.records);
       break;
     case "finish":
-      port.postMessage({ type: "state", snapshot: intake.snapshot() } satisfies FromWorker);
+      {
+        // The table's buffers are moved, not copied: the main thread gets them without doubling memory.
+        const snapshot = intake.snapshot();
+        port.postMessage({ type: "state", snapshot } satisfies FromWorker, transferables(snapshot.units));
+      }
       break;
   }
 });
+
+/** The distinct ArrayBuffers behind a table snapshot (each listed once, as a transfer list must). */
+function transferables(units: UnitsSnapshot): ArrayBuffer[] {
+  const views = [
+    units.rows,
+    units.spilled,
+    units.keys.arena,
+    units.keys.starts,
+    units.keys.lengths,
+    units.keys.tags,
+  ];
+  return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
+}
 
 function readBatch(batch: LineBatch): void {
   // Structured clone delivers a plain Uint8Array: view it as a Buffer, without copying.
