@@ -15,7 +15,6 @@ import {
 import { UnitSet } from "./m1/unit-set.js";
 import type { UnitsReader } from "./m1/units-reader.js";
 import type { FieldPolicy } from "./m1/validate-record.js";
-import { LineRouter } from "./parallel/line-router.js";
 import { readBlock } from "./parallel/read-block.js";
 import { WorkerPool } from "./parallel/worker-pool.js";
 
@@ -83,7 +82,7 @@ export function defaultJobs(): number {
 
 /**
  * Reads every source in turn. Each source is cut into blocks of whole lines, read on this thread; once
- * the input passes PARALLEL_AFTER_BYTES and `jobs` > 1, the lines go instead to worker threads, each
+ * the input passes PARALLEL_AFTER_BYTES and `jobs` > 1, the blocks go instead to worker threads, each
  * owning the units whose request id hashes to it (see parallel/), and what this thread had read so far
  * is handed over to them. The result does not depend on which thread read what. A source that fails is
  * recorded with its reason and the lines it gave before failing; the others are still read.
@@ -98,36 +97,46 @@ export async function readLogs(
   intake.onReject = options.onReject ?? null;
   const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
   let pool: WorkerPool | null = null;
-  let router: LineRouter | null = null;
   let bytesRead = 0;
   let storedBytesRead = 0;
   let linesRead = 0;
+  /** Sources whose blocks went (also) to the workers, who then counted their lines. */
+  const parallelSources = new Set<number>();
 
-  const read = async (source: string, block: Block, lineOffset: number): Promise<number> => {
-    if (block.overlong !== undefined) {
-      intake
-        .sinkFor(source, lineOffset)
-        .reject(1, OVERLONG_KIND, overlongReason(block.overlong, options.maxLineBytes));
-      return 1;
-    }
+  /** Reads a block on this thread, or hands it to the workers; returns its lines when read here. */
+  const read = async (index: number, name: string, block: Block, lineOffset: number): Promise<number> => {
     if (pool === null && jobs > 1 && bytesRead >= (options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES)) {
-      const started = new WorkerPool(jobs, {
+      pool = new WorkerPool(jobs, {
         policy: options.policy,
         limits,
         maxLineBytes: options.maxLineBytes,
         extras: options.extras ?? {},
       });
-      started.handOver(intake.handOverUnits());
-      pool = started;
-      router = new LineRouter(jobs, (worker, batch) => started.send(worker, batch));
+      pool.handOver(intake.handOverUnits());
     }
-    if (router !== null) return (router as LineRouter).route(source, block.bytes, lineOffset + 1);
-    return readBlock(intake, { source, lineOffset, first: lineOffset === 0, block }, options.maxLineBytes);
+    const active = pool as WorkerPool | null;
+    if (active !== null) {
+      const first = !parallelSources.has(index);
+      parallelSources.add(index);
+      await active.send(index, name, block, first ? lineOffset : undefined);
+      return 0;
+    }
+    if (block.overlong !== undefined) {
+      intake
+        .sinkFor(name, lineOffset)
+        .reject(1, OVERLONG_KIND, overlongReason(block.overlong, options.maxLineBytes));
+      return 1;
+    }
+    return readBlock(
+      intake,
+      { source: name, lineOffset, first: lineOffset === 0, block },
+      options.maxLineBytes,
+    );
   };
 
   const sources: SourceResult[] = [];
   try {
-    for (const spec of specs) {
+    for (const [index, spec] of specs.entries()) {
       const name = sourceName(spec);
       const cutter = new BlockCutter(options.maxLineBytes);
       let bytes = 0;
@@ -139,12 +148,13 @@ export async function readLogs(
           bytes += chunk.length;
           bytesRead += chunk.length;
           for (const block of cutter.push(chunk)) {
-            const n = await read(name, block, lines);
+            const n = await read(index, name, block, lines);
             lines += n;
             linesRead += n;
           }
           const progressBytes = storedBytesRead + stored.bytes;
-          options.onProgress?.({ bytes: progressBytes, lines: linesRead, source: name, intake });
+          const progressLines = linesRead + ((pool as WorkerPool | null)?.linesRead ?? 0);
+          options.onProgress?.({ bytes: progressBytes, lines: progressLines, source: name, intake });
           if (options.signal?.aborted === true) break;
         }
       } catch (failure) {
@@ -155,8 +165,7 @@ export async function readLogs(
       if (options.signal?.aborted === true) error = `interrupted while reading ${name}`;
       // A final line without a newline counts even when the source failed after it.
       const last = cutter.end();
-      if (last !== null) lines += await read(name, last, lines);
-      await (router as LineRouter | null)?.flush(name);
+      if (last !== null) lines += await read(index, name, last, lines);
       sources.push({ source: name, lines, bytes, error });
       if (options.signal?.aborted === true) break;
     }
@@ -170,10 +179,18 @@ export async function readLogs(
         workers: 0,
       };
     }
-    const states = await active.finish();
+    const { states, linesBySource } = await active.finish();
     for (const state of states) intake.absorbTally(state);
     const units = new UnitSet(states.map((state) => new FrozenUnits(state.units)));
-    return { intake, units, sources, complete: isComplete(sources, specs.length), workers: active.size };
+    // The workers counted the lines of every source they saw, from where this thread had got to.
+    const counted = sources.map((s, index) => ({ ...s, lines: linesBySource.get(index) ?? s.lines }));
+    return {
+      intake,
+      units,
+      sources: counted,
+      complete: isComplete(counted, specs.length),
+      workers: active.size,
+    };
   } catch (error) {
     await (pool as WorkerPool | null)?.close();
     throw error;

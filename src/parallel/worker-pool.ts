@@ -2,42 +2,56 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { IntakeSnapshot } from "../m1/intake.js";
-import type { M1Record } from "../m1/record.js";
 import { ownerOf } from "../m1/intake.js";
+import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
-import type { FromWorker, LineBatch, ToWorker, WorkerSetup } from "./worker.js";
+import type { FromWorker, SharedBlock, ToWorker, WorkerSetup } from "./worker.js";
 
-/** Batches queued per worker before the reader waits: enough to keep it busy, few enough to bound memory. */
-const IN_FLIGHT = 4;
+/** Blocks in flight at once: enough to keep every worker busy, few enough to bound memory. */
+const SLOTS = 8;
+const SLOT_BYTES = 2 * 1024 * 1024;
 
 interface PoolWorker {
   readonly thread: Worker;
-  inFlight: number;
   /** Resolves the next reply other than "done" (foreign records, the final state). */
   reply: ((message: FromWorker) => void) | null;
 }
 
+/** What the pool hands back at the end. */
+export interface PoolResult {
+  readonly states: IntakeSnapshot[];
+  /** Lines of each source read in parallel, by source index (every worker counts them all). */
+  readonly linesBySource: ReadonlyMap<number, number>;
+}
+
 /**
- * Worker threads that each own a share of the units (by a hash of the request id) and read the lines
- * of those units. Their tables are disjoint, so the report reads them side by side (UnitSet) and no
- * unit is ever merged across threads; only the counts are added up.
+ * Worker threads that each own a share of the units (by a hash of the request id). Each block of input
+ * is copied once into shared memory and read by every worker, which counts every line and reads those
+ * of its own units: the main thread only reads and cuts, and the workers' tables are disjoint, so the
+ * report reads them side by side (UnitSet) and nothing but the counts is ever merged.
  */
 export class WorkerPool {
   private readonly workers: PoolWorker[];
+  private readonly memory: SharedArrayBuffer[] = [];
+  /** Per slot: workers yet to finish the block in it (0: free). */
+  private readonly pending: number[] = [];
   private waiting: (() => void) | null = null;
   private failure: Error | null = null;
+  /** Lines counted so far by the first worker (for the progress line). */
+  linesRead = 0;
 
   constructor(size: number, setup: Omit<WorkerSetup, "owner">) {
+    for (let slot = 0; slot < SLOTS; slot++) {
+      this.memory.push(new SharedArrayBuffer(SLOT_BYTES));
+      this.pending.push(0);
+    }
     this.workers = Array.from({ length: size }, (_, index) => {
       const workerData: WorkerSetup = { ...setup, owner: { index, count: size } };
-      const worker: PoolWorker = {
-        thread: new Worker(workerScript(), { workerData }),
-        inFlight: 0,
-        reply: null,
-      };
+      const worker: PoolWorker = { thread: new Worker(workerScript(), { workerData }), reply: null };
       worker.thread.on("message", (message: FromWorker) => {
         if (message.type === "done") {
-          worker.inFlight--;
+          this.pending[message.slot] = (this.pending[message.slot] as number) - 1;
+          if (index === 0) this.linesRead = message.lines;
           this.wake();
           return;
         }
@@ -57,20 +71,43 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** Sends a batch of lines to a worker (moving its bytes), waiting while that worker is full. */
-  async send(index: number, batch: LineBatch): Promise<void> {
-    const worker = this.workers[index] as PoolWorker;
-    while (worker.inFlight >= IN_FLIGHT) {
+  /**
+   * Copies a block into a free slot of shared memory and hands it to every worker, waiting while every
+   * slot is in use. `linesBefore` goes with a source's first block read in parallel.
+   */
+  async send(
+    source: number,
+    name: string,
+    block: { bytes: Buffer } | { overlong: number },
+    linesBefore?: number,
+  ): Promise<void> {
+    let slot = this.pending.indexOf(0);
+    while (slot < 0) {
       if (this.failure !== null) throw this.failure;
       await new Promise<void>((resolve) => (this.waiting = resolve));
+      slot = this.pending.indexOf(0);
     }
     if (this.failure !== null) throw this.failure;
-    worker.inFlight++;
-    // A copy in buffers of its own, moved (not cloned) to the worker.
-    const bytes = new Uint8Array(batch.bytes);
-    const numbers = batch.numbers;
-    const message: ToWorker = { type: "lines", batch: { source: batch.source, bytes, numbers } };
-    worker.thread.postMessage(message, [bytes.buffer, numbers.buffer as ArrayBuffer]);
+    let length = 0;
+    if ("bytes" in block) {
+      length = block.bytes.length;
+      // A block larger than a slot (a long line under a raised --max-line-bytes) gets memory of its own.
+      if (length > (this.memory[slot] as SharedArrayBuffer).byteLength)
+        this.memory[slot] = new SharedArrayBuffer(length);
+      block.bytes.copy(Buffer.from(this.memory[slot] as SharedArrayBuffer), 0);
+    }
+    const shared: SharedBlock = {
+      slot,
+      source,
+      name,
+      memory: this.memory[slot] as SharedArrayBuffer,
+      length,
+      ...(linesBefore === undefined ? {} : { linesBefore }),
+      ...("overlong" in block ? { overlong: block.overlong } : {}),
+    };
+    this.pending[slot] = this.workers.length;
+    for (const worker of this.workers)
+      worker.thread.postMessage({ type: "block", block: shared } satisfies ToWorker);
   }
 
   /** Hands every worker the units it owns from a table read on the main thread before the pool began. */
@@ -80,10 +117,10 @@ export class WorkerPool {
   }
 
   /**
-   * Waits for every batch, gives each worker the records that others read but it owns, and collects
+   * Waits for every block, gives each worker the records that others read but it owns, and collects
    * every worker's state; then ends the threads.
    */
-  async finish(): Promise<IntakeSnapshot[]> {
+  async finish(): Promise<PoolResult> {
     try {
       const foreign = await Promise.all(this.workers.map((w) => this.ask(w, { type: "flush" })));
       const adopted: M1Record[][] = this.workers.map(() => []);
@@ -97,8 +134,15 @@ export class WorkerPool {
       this.workers.forEach((w, i) =>
         w.thread.postMessage({ type: "adopt", records: adopted[i] ?? [] } satisfies ToWorker),
       );
-      const states = await Promise.all(this.workers.map((w) => this.ask(w, { type: "finish" })));
-      return states.flatMap((reply) => (reply.type === "state" ? [reply.snapshot] : []));
+      const replies = await Promise.all(this.workers.map((w) => this.ask(w, { type: "finish" })));
+      const states: IntakeSnapshot[] = [];
+      let linesBySource = new Map<number, number>();
+      for (const reply of replies) {
+        if (reply.type !== "state") continue;
+        states.push(reply.snapshot);
+        linesBySource = new Map(reply.linesBySource);
+      }
+      return { states, linesBySource };
     } finally {
       await this.close();
     }

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { parentPort, workerData } from "node:worker_threads";
-import { deliverLine } from "../input/line-splitter.js";
+import { deliverLine, OVERLONG_KIND, overlongReason } from "../input/line-splitter.js";
 import {
   Intake,
   ownerOf,
@@ -12,6 +12,7 @@ import {
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import type { FieldPolicy } from "../m1/validate-record.js";
+import { quickOwner } from "./line-owner.js";
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -22,16 +23,25 @@ export interface WorkerSetup {
   readonly extras: IntakeExtras;
 }
 
-/** Lines routed to a worker: `bytes` holds them, each ended by `\n`; `numbers` their line numbers. */
-export interface LineBatch {
-  readonly source: string;
-  readonly bytes: Uint8Array;
-  readonly numbers: Int32Array;
+/**
+ * A block of whole lines of one source, in shared memory that every worker reads (see worker-pool.ts).
+ * `source` is the source's index in the run; `linesBefore`, given with a source's first block read in
+ * parallel, is how many of its lines were read before (on the main thread).
+ */
+export interface SharedBlock {
+  readonly slot: number;
+  readonly source: number;
+  readonly name: string;
+  readonly memory: SharedArrayBuffer;
+  readonly length: number;
+  readonly linesBefore?: number;
+  /** A line over the length limit, skipped as it arrived: one line, given by its length. */
+  readonly overlong?: number;
 }
 
-/** Messages to a worker, in the order the pool sends them (see worker-pool.ts). */
+/** Messages to a worker, in the order the pool sends them. */
 export type ToWorker =
-  | { readonly type: "lines"; readonly batch: LineBatch }
+  | { readonly type: "block"; readonly block: SharedBlock }
   | { readonly type: "units"; readonly snapshot: UnitsSnapshot }
   | { readonly type: "flush" }
   | { readonly type: "adopt"; readonly records: readonly M1Record[] }
@@ -39,22 +49,33 @@ export type ToWorker =
 
 /** Messages from a worker. */
 export type FromWorker =
-  | { readonly type: "done" }
+  | { readonly type: "done"; readonly slot: number; readonly lines: number }
   | { readonly type: "foreign"; readonly records: readonly M1Record[] }
-  | { readonly type: "state"; readonly snapshot: IntakeSnapshot };
+  | {
+      readonly type: "state";
+      readonly snapshot: IntakeSnapshot;
+      /** Lines of each source read in parallel (every worker counts all of them), by source index. */
+      readonly linesBySource: readonly (readonly [number, number])[];
+    };
 
-// The worker side of parallel reading: an intake of its own, fed the lines of the units it owns.
+// The worker side of parallel reading. Every worker sees every block, counts every line (so each knows
+// every line's number), and reads the lines whose unit it owns: those whose request id hashes to it, or,
+// for a line whose request id cannot be read from the bytes, whose line number does.
 const setup = workerData as WorkerSetup;
+const me = setup.owner.index;
+const count = setup.owner.count;
 const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras);
 const owns = (bytes: Uint8Array, start: number, end: number): boolean =>
-  ownerOf(bytes, start, end, setup.owner.count) === setup.owner.index;
+  ownerOf(bytes, start, end, count) === me;
+const linesBySource = new Map<number, number>();
+let totalLines = 0;
 const port = parentPort;
 
 port?.on("message", (message: ToWorker) => {
   switch (message.type) {
-    case "lines":
-      readBatch(message.batch);
-      port.postMessage({ type: "done" } satisfies FromWorker);
+    case "block":
+      readBlock(message.block);
+      port.postMessage({ type: "done", slot: message.block.slot, lines: totalLines } satisfies FromWorker);
       break;
     case "units":
       intake.units.absorb(message.snapshot, owns);
@@ -66,13 +87,15 @@ port?.on("message", (message: ToWorker) => {
     case "adopt":
       intake.adopt(message.records);
       break;
-    case "finish":
-      {
-        // The table's buffers are moved, not copied: the main thread gets them without doubling memory.
-        const snapshot = intake.snapshot();
-        port.postMessage({ type: "state", snapshot } satisfies FromWorker, transferables(snapshot.units));
-      }
+    case "finish": {
+      // The table's buffers are moved, not copied: the main thread gets them without doubling memory.
+      const snapshot = intake.snapshot();
+      port.postMessage(
+        { type: "state", snapshot, linesBySource: [...linesBySource] } satisfies FromWorker,
+        transferables(snapshot.units),
+      );
       break;
+    }
   }
 });
 
@@ -89,15 +112,25 @@ function transferables(units: UnitsSnapshot): ArrayBuffer[] {
   return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
 }
 
-function readBatch(batch: LineBatch): void {
-  // Structured clone delivers a plain Uint8Array: view it as a Buffer, without copying.
-  const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
-  const sink = intake.sinkFor(batch.source);
-  const valid = isUtf8(bytes);
-  let start = 0;
-  for (let k = 0; k < batch.numbers.length; k++) {
-    const newline = bytes.indexOf(0x0a, start);
-    deliverLine(sink, bytes, start, newline, batch.numbers[k] as number, setup.maxLineBytes, valid, false);
-    start = newline + 1;
+function readBlock(block: SharedBlock): void {
+  let n = linesBySource.get(block.source) ?? block.linesBefore ?? 0;
+  const sink = intake.sinkFor(block.name);
+  if (block.overlong !== undefined) {
+    n++;
+    if (n % count === me) sink.reject(n, OVERLONG_KIND, overlongReason(block.overlong, setup.maxLineBytes));
+  } else {
+    const bytes = Buffer.from(block.memory, 0, block.length);
+    const valid = isUtf8(bytes);
+    let start = 0;
+    while (start < bytes.length) {
+      let newline = bytes.indexOf(0x0a, start);
+      if (newline < 0) newline = bytes.length;
+      n++;
+      const owner = quickOwner(bytes, start, newline, count) ?? n % count;
+      if (owner === me) deliverLine(sink, bytes, start, newline, n, setup.maxLineBytes, valid, n === 1);
+      start = newline + 1;
+    }
   }
+  totalLines += n - (linesBySource.get(block.source) ?? block.linesBefore ?? 0);
+  linesBySource.set(block.source, n);
 }
