@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { describeFsError } from "./input/describe-fs-error.js";
 import { InputError } from "./input-error.js";
 
 /**
@@ -13,7 +14,7 @@ export async function readJsonFile(path: string, options: { readonly missingOk: 
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ENOENT" && options.missingOk) return undefined;
-    throw new InputError(`cannot read ${path}: ${describeFsError(code, error)}`);
+    throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);
   }
   return parseJsonText(text, path);
 }
@@ -25,19 +26,5 @@ export function parseJsonText(text: string, name: string): unknown {
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new InputError(`${name}: not valid JSON: ${detail}`);
-  }
-}
-
-function describeFsError(code: string | undefined, error: unknown): string {
-  switch (code) {
-    case "ENOENT":
-      return "no such file";
-    case "EISDIR":
-      return "it is a directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    default:
-      return error instanceof Error ? error.message : String(error);
   }
 }

@@ -73,7 +73,17 @@ export interface ReadResult {
  * Worker threads start only once this much input has been read: below it, starting them costs more
  * than they save (and a one-line input must report at once).
  */
-export const PARALLEL_AFTER_BYTES = 16 * 1024 * 1024;
+export const PARALLEL_AFTER_BYTES = parallelAfterFromEnv() ?? 16 * 1024 * 1024;
+
+/**
+ * `ATTRIBUTE_PARALLEL_AFTER_BYTES` moves the threshold, so that the whole test suite and the
+ * conformance corpus can be run with worker threads on small inputs (`npm run test:parallel`).
+ */
+function parallelAfterFromEnv(): number | null {
+  const value = process.env.ATTRIBUTE_PARALLEL_AFTER_BYTES;
+  if (value === undefined || !/^\d+$/.test(value)) return null;
+  return Number(value);
+}
 
 /** The default for `--jobs`: one reading thread per core. */
 export function defaultJobs(): number {

@@ -67,7 +67,7 @@ describe("readLogs (SPEC 1)", () => {
       { source: last.path, lines: 1, error: null },
     ]);
     expect(counts(result)).toEqual({ lines: 3, valid: 3, invalid: 0, blank: 0 });
-    expect(result.intake.units.size).toBe(3);
+    expect(result.units.size).toBe(3);
   });
 
   it("SPEC 1: sources that all read to their end make a complete result", async () => {

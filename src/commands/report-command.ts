@@ -103,7 +103,9 @@ export async function runReport(files: readonly string[], flags: ReportFlags, io
         ? null
         : summarizeWindow(window, read.intake.tally.outsideWindow, read.intake.tally.noTimestamp),
     timeline:
-      flags.bucket === undefined ? null : buildTimeline(timelineUnits(read.units, settings), flags.bucket),
+      flags.bucket === undefined
+        ? null
+        : buildTimeline(timelineUnits(read.units, settings), flags.bucket, firstTimes(read.units)),
   };
   const gates = evaluateGates(withExtras, settings.gates);
   const report: Report = { ...withExtras, gates };
@@ -147,6 +149,19 @@ function* timelineUnits(units: UnitsReader, settings: Settings): Generator<Timel
     const verdict = classify(units.facts(i), settings.thresholdsFor(fn));
     yield { function: fn, verdict, firstMs: units.firstMsOf(i) };
   }
+}
+
+/** The earliest and latest of the units' first timestamps (NaN when none has one). */
+function firstTimes(units: UnitsReader): { first: number; last: number } {
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let i = 0; i < units.size; i++) {
+    const ms = units.firstMsOf(i);
+    if (ms === null) continue;
+    if (!(ms >= first)) first = ms;
+    if (!(ms <= last)) last = ms;
+  }
+  return { first, last };
 }
 
 interface Watcher {

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
+import { describeFsError } from "./describe-fs-error.js";
 import { gunzipMembers } from "./gunzip-members.js";
 
 /** Where lines come from: a file path, or standard input (shown as `<stdin>`). */
@@ -97,20 +98,5 @@ async function* readStream(stream: Readable, name: string): AsyncGenerator<Buffe
       yield typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
   } catch (error) {
     throw new InputError(`cannot read ${name}: ${describeFsError(error)}`);
-  }
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  switch (code) {
-    case "ENOENT":
-      return "no such file";
-    case "EISDIR":
-      return "it is a directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    default:
-      return error instanceof Error ? error.message : String(error);
   }
 }

@@ -4,6 +4,7 @@ import { gateTextLines } from "../gates/gates.js";
 import { windowLine } from "../time/time-window.js";
 import { escapeControls } from "./escape-text.js";
 import { renderTimelineText } from "./timeline.js";
+import { paintVerdict, SHORT_VERDICT } from "./verdict-style.js";
 import type { FunctionSummary, Report, VerdictSummary } from "./report.js";
 import {
   formatMs,
@@ -20,33 +21,13 @@ export interface TableOptions {
   readonly color: boolean;
 }
 
-const COLOURS: Readonly<Record<Verdict, string>> = {
-  OK: "32",
-  UNKNOWN: "36;1",
-  VENDOR: "35;1",
-  APPLICATION: "31;1",
-  APP_BOTTLENECK: "33;1",
-  UNATTRIBUTED: "37",
-};
-
-/** Column headings for the verdict counts: the table has to fit a terminal. */
-const SHORT: Readonly<Record<Verdict, string>> = {
-  OK: "ok",
-  UNKNOWN: "unknown",
-  VENDOR: "vendor",
-  APPLICATION: "app",
-  APP_BOTTLENECK: "bottleneck",
-  UNATTRIBUTED: "unattr.",
-};
-
 /** How many violations the table shows with their location (the JSON report lists more). */
 const SHOWN_VIOLATIONS = 10;
 const SHOWN_UNKNOWN_FIELDS = 20;
 
 /** `--format table`: the verdict table, the input summary, the evidence and the stop rule. */
 export function renderTable(report: Report, options: TableOptions): string {
-  const paint = (verdict: Verdict, text: string): string =>
-    options.color ? `\u001b[${COLOURS[verdict]}m${text}\u001b[0m` : text;
+  const paint = (verdict: Verdict, text: string): string => paintVerdict(verdict, text, options.color);
   const out: string[] = [];
   out.push(...incompleteLines(report).map(escapeControls));
   if (report.gates !== null) out.push(...gateTextLines(report.gates));
@@ -82,7 +63,7 @@ function verdictTable(report: Report, paint: (v: Verdict, t: string) => string):
       "share",
       "units",
       "incidents",
-      ...VERDICTS.slice(1).map((v) => SHORT[v]),
+      ...VERDICTS.slice(1).map((v) => SHORT_VERDICT[v]),
       "p50/p95/p99 ms",
     ],
     // cli-table3 colours headers and borders unless its style is emptied, even when piped.

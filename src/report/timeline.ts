@@ -41,9 +41,20 @@ export interface Timeline {
  * first unit's to the last unit's is present (zero-filled), so series line up and gaps show. A span
  * that needs more than MAX_BUCKETS buckets is an InputError suggesting a bucket size that fits.
  */
-export function buildTimeline(units: Iterable<TimelineUnit>, bucketMs: number): Timeline {
+export function buildTimeline(
+  units: Iterable<TimelineUnit>,
+  bucketMs: number,
+  span?: { readonly first: number; readonly last: number },
+): Timeline {
   if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0)
     throw new InputError("--bucket: expected a duration longer than zero");
+  // Given the span of the units' first timestamps, refuse before counting, naming the whole span
+  // whatever the order of the units (the check in the loop below can only name what it has seen).
+  if (span !== undefined && Number.isFinite(span.first) && Number.isFinite(span.last)) {
+    const first = bucketStart(span.first, bucketMs);
+    const last = bucketStart(span.last, bucketMs);
+    if ((last - first) / bucketMs + 1 > MAX_BUCKETS) throw tooManyBuckets(first, last, bucketMs);
+  }
   // Sparse counts while reading: function → bucket start → counts in VERDICTS order.
   const counts = new Map<string, Map<number, number[]>>();
   let first = Number.POSITIVE_INFINITY;

@@ -1,9 +1,6 @@
 import type { Verdict } from "../m1/rules.js";
 
-/**
- * How a verdict looks on a terminal: the same colours as the table report (src/report/render-table.ts
- * keeps its own copy for now; it can import these), and the short column headings.
- */
+/** How a verdict looks on a terminal (the table, the timeline, the live view), and its short heading. */
 export const VERDICT_COLOURS: Readonly<Record<Verdict, string>> = {
   OK: "32",
   UNKNOWN: "36;1",
