@@ -146,19 +146,11 @@ export async function loadConfig(
   return parseConfig(value, path);
 }
 
-/** The settings given as flags; undefined means the flag was not given (so the file's value stands). */
-export interface SettingFlags {
-  readonly slowMs?: number;
-  readonly upstreamShare?: number;
-  readonly allowFields?: readonly string[];
-  readonly strict?: boolean;
-  readonly format?: Format;
-  readonly failOn?: readonly Verdict[];
-  readonly maxInvalid?: number;
-  readonly maxUnknown?: number;
-  readonly map?: readonly string[];
-  readonly preset?: string;
-}
+/**
+ * The settings given as flags: the same keys as the file but `functions`; undefined means the flag was
+ * not given (so the file's value stands).
+ */
+export type SettingFlags = Omit<Config, "functions">;
 
 /** The settings in effect for a run, after defaults, the configuration file and the flags. */
 export interface Settings {
