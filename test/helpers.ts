@@ -26,7 +26,7 @@ export function reportFor(sources: Sources, thresholds: Thresholds = DEFAULT_THR
 }
 
 /** One M1 line, with defaults for the fields a case does not care about. */
-export function m1(fields: Partial<Record<string, unknown>>): string {
+export function m1(fields: Readonly<Record<string, unknown>> = {}): string {
   return JSON.stringify({
     request_id: "r1",
     function: "checkout",

@@ -274,19 +274,7 @@ export function canRunAsNobody(): boolean {
 }
 
 /** One M1 line with defaults for what a case does not care about (an OK record). */
-export function m1(fields: Readonly<Record<string, unknown>> = {}): string {
-  return JSON.stringify({
-    request_id: "r1",
-    function: "checkout",
-    stage: "respond",
-    status: 200,
-    latency_ms: 10,
-    error_code: null,
-    upstream_status: 200,
-    upstream_latency_ms: 5,
-    ...fields,
-  });
-}
+export { m1 } from "../helpers.js";
 
 /**
  * Checks the line a table or Markdown report starts with when a source failed: it says INCOMPLETE, gives
