@@ -73,8 +73,12 @@ export class ByteKeys {
     if (i === this.tags.length) this.growColumns();
     if (this.arenaUsed + length + 4 > this.arena.length) this.growArena(length + 4);
     const keyAt = this.arenaUsed;
-    this.arena.writeUInt32LE(tag >>> 0, keyAt);
-    this.arena.set(bytes.subarray(start, end), keyAt + 4);
+    const arena = this.arena;
+    arena[keyAt] = tag & 0xff;
+    arena[keyAt + 1] = (tag >>> 8) & 0xff;
+    arena[keyAt + 2] = (tag >>> 16) & 0xff;
+    arena[keyAt + 3] = tag >>> 24;
+    for (let k = 0; k < length; k++) arena[keyAt + 4 + k] = bytes[start + k] as number;
     this.starts[i] = keyAt + 4;
     this.arenaUsed += length + 4;
     this.lengths[i] = length;
@@ -129,6 +133,12 @@ export class ByteKeys {
     return this.tags[i] as number;
   }
 
+  /** The key's bytes (a view into the table: valid until the next key is added). */
+  bytes(i: number): Uint8Array {
+    const start = this.starts[i] as number;
+    return this.arena.subarray(start, start + (this.lengths[i] as number));
+  }
+
   /** The key's text. */
   text(i: number): string {
     const cached = this.strings?.[i];
@@ -142,7 +152,13 @@ export class ByteKeys {
   /** Whether the key stored at `keyAt` (its tag, then its bytes) is (tag, bytes[start, start + length)). */
   private sameKey(keyAt: number, tag: number, bytes: Uint8Array, start: number, length: number): boolean {
     const arena = this.arena;
-    if (arena.readUInt32LE(keyAt) !== tag >>> 0) return false;
+    if (
+      arena[keyAt] !== (tag & 0xff) ||
+      arena[keyAt + 1] !== ((tag >>> 8) & 0xff) ||
+      arena[keyAt + 2] !== ((tag >>> 16) & 0xff) ||
+      arena[keyAt + 3] !== tag >>> 24
+    )
+      return false;
     const at = keyAt + 4;
     for (let k = 0; k < length; k++) if (arena[at + k] !== bytes[start + k]) return false;
     return true;
@@ -188,12 +204,22 @@ export interface KeysSnapshot {
   readonly tags: Uint32Array;
 }
 
-/** A 32-bit hash of bytes (murmur3-style mixing, one byte at a time: keys are short). */
+export const HASH_SEED = 0x811c9dc5;
+export const HASH_PRIME = 0x01000193;
+
+/**
+ * A 32-bit hash of bytes: FNV-1a over the bytes, then the length and murmur3's finalizer. The scanner
+ * computes the same hash while it reads a string (scan-record.ts), so a key is hashed once per line.
+ */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5 ^ (end - start);
-  for (let i = start; i < end; i++) {
-    h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
-  }
+  let h = HASH_SEED;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), HASH_PRIME);
+  return finishHash(h, end - start);
+}
+
+/** The last step of `hashBytes`, given the FNV state after the bytes and their count. */
+export function finishHash(h: number, length: number): number {
+  h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

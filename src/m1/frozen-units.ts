@@ -45,9 +45,13 @@ export class FrozenUnits implements UnitsReader {
   }
 
   requestIdOf(index: number): string {
+    return this.decoder.decode(this.requestIdBytes(index));
+  }
+
+  requestIdBytes(index: number): Uint8Array {
     const { arena, starts, lengths } = this.snapshot.keys;
     const start = starts[index] as number;
-    return this.decoder.decode(arena.subarray(start, start + (lengths[index] as number)));
+    return arena.subarray(start, start + (lengths[index] as number));
   }
 
   facts(index: number): UnitFacts {

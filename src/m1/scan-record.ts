@@ -1,4 +1,5 @@
 import { lengthOk } from "./field-rules.js";
+import { finishHash, HASH_PRIME, HASH_SEED } from "./byte-keys.js";
 import { TIMEOUT_SEVERITY } from "./record.js";
 
 /**
@@ -23,6 +24,13 @@ export class ScannedRecord {
   /** Unknown keys as [start, end) pairs, `unknownCount` of them. */
   unknown: number[] = [];
   unknownCount = 0;
+  /** `hashBytes` of the string fields' bytes, computed while they were scanned. */
+  requestIdHash = 0;
+  fnHash = 0;
+  stageHash = 0;
+  errorCodeHash = 0;
+  /** The shape of the last line read key by key, tried first on the next (see scanRecord). */
+  readonly shape = new LineShape();
 }
 
 // Byte values.
@@ -66,24 +74,82 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * key, any doubt, any violation — returns false, and the caller takes the general path (JSON.parse and
  * the zod schema), which decides and words the reason. test/m1/scan-record.test.ts holds the two paths
  * to the same results. `bytes[start, end)` must be valid UTF-8 without the newline.
+ *
+ * A log's lines nearly all share one shape: the same keys in the same order with the same spacing. So
+ * the bytes between values of the last line read (`LineShape`) are tried first, compared as literals;
+ * a line that differs anywhere is read key by key, and then becomes the shape the next line is tried on.
  */
 export function scanRecord(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
+  if (out.shape.fields > 0 && scanShaped(bytes, start, end, out)) return true;
+  return scanKeyByKey(bytes, start, end, out);
+}
+
+/**
+ * The bytes that surround the values of a line, learned from a line that was read key by key: literal
+ * i is what comes before value i (`{"request_id":` for the first, `,"function":` for the next, …), and
+ * the last literal what follows the last value (`}`).
+ */
+class LineShape {
+  /** Values in the shape; 0 while none is learned. */
+  fields = 0;
+  /** The key of each value, as its bit (0: an unknown key). */
+  readonly keys = new Int32Array(MAX_SHAPE_FIELDS);
+  /** Literal i is text[from[i], from[i + 1]). */
+  readonly from = new Int32Array(MAX_SHAPE_FIELDS + 2);
+  /** For an unknown key, where its name lies in its literal (offsets from the literal's start). */
+  readonly nameStart = new Int32Array(MAX_SHAPE_FIELDS);
+  readonly nameEnd = new Int32Array(MAX_SHAPE_FIELDS);
+  readonly text = new Uint8Array(MAX_SHAPE_BYTES);
+}
+
+const MAX_SHAPE_FIELDS = 32;
+const MAX_SHAPE_BYTES = 2048;
+
+/** Where a key-by-key scan saw each value begin and end, to learn the line's shape if it is accepted. */
+const seenKeys = new Int32Array(MAX_SHAPE_FIELDS);
+const seenValueStart = new Int32Array(MAX_SHAPE_FIELDS);
+const seenValueEnd = new Int32Array(MAX_SHAPE_FIELDS);
+const seenNameStart = new Int32Array(MAX_SHAPE_FIELDS);
+const seenNameEnd = new Int32Array(MAX_SHAPE_FIELDS);
+
+function scanShaped(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
+  const shape = out.shape;
+  const text = shape.text;
+  const from = shape.from;
+  out.unknownCount = 0;
+  timeBit = 0;
+  let i = start;
+  for (let f = 0; f <= shape.fields; f++) {
+    const literalAt = i;
+    let p = from[f] as number;
+    const literalEnd = from[f + 1] as number;
+    if (i + literalEnd - p > end) return false;
+    for (; p < literalEnd; p++, i++) if (bytes[i] !== text[p]) return false;
+    if (f === shape.fields) break;
+    i = readValue(bytes, i, end);
+    if (i < 0) return false;
+    const key = shape.keys[f] as number;
+    if (key === 0)
+      addUnknown(out, literalAt + (shape.nameStart[f] as number), literalAt + (shape.nameEnd[f] as number));
+    else if (!storeField(key, bytes, out)) return false;
+  }
+  return i === end && finish(bytes, out);
+}
+
+function scanKeyByKey(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
   let i = skipSpace(bytes, start, end);
   if (bytes[i] !== OPEN) return false;
   i = skipSpace(bytes, i + 1, end);
   let seen = 0;
+  let fields = 0;
   out.unknownCount = 0;
-  let tsKind = 0;
-  let tsStart = 0;
-  let tsEnd = 0;
-  let tsNumber = 0;
-  let tsBit = 0;
+  timeBit = 0;
   if (bytes[i] === CLOSE) return false;
   for (;;) {
     // Key.
     if (bytes[i] !== QUOTE) return false;
     const keyStart = i + 1;
-    const keyEnd = stringEnd(bytes, keyStart, end);
+    const keyEnd = readString(bytes, keyStart, end);
     if (keyEnd < 0) return false;
     const key = knownKey(bytes, keyStart, keyEnd);
     if ((seen & key) !== 0) return false;
@@ -92,106 +158,24 @@ export function scanRecord(bytes: Uint8Array, start: number, end: number, out: S
     if (bytes[i] !== COLON) return false;
     i = skipSpace(bytes, i + 1, end);
     // Value.
-    let kind: number;
-    let valueStart = i;
-    let valueEnd: number;
-    let number = 0;
-    const c = bytes[i] as number;
-    if (c === QUOTE) {
-      valueStart = i + 1;
-      valueEnd = stringEnd(bytes, valueStart, end);
-      if (valueEnd < 0) return false;
-      kind = V_STRING;
-      i = valueEnd + 1;
-    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
-      valueEnd = numberEnd(bytes, i, end);
-      if (valueEnd < 0) return false;
-      number = parseNumber(bytes, i, valueEnd);
-      kind = V_NUMBER;
-      i = valueEnd;
-    } else if (c === 0x6e && bytes[i + 1] === 0x75 && bytes[i + 2] === 0x6c && bytes[i + 3] === 0x6c) {
-      kind = V_NULL;
-      valueEnd = i + 4;
-      i = valueEnd;
-    } else if (
-      (c === 0x74 && bytes[i + 1] === 0x72 && bytes[i + 2] === 0x75 && bytes[i + 3] === 0x65) ||
-      (c === 0x66 &&
-        bytes[i + 1] === 0x61 &&
-        bytes[i + 2] === 0x6c &&
-        bytes[i + 3] === 0x73 &&
-        bytes[i + 4] === 0x65)
-    ) {
-      kind = V_OTHER;
-      valueEnd = c === 0x74 ? i + 4 : i + 5;
-      i = valueEnd;
+    const valueAt = i;
+    i = readValue(bytes, i, end);
+    if (i < 0) return false;
+    if (key !== 0) {
+      if (!storeField(key, bytes, out)) return false;
     } else {
-      // Objects, arrays, or not JSON at all: the general path.
-      return false;
+      // A repeated unknown key: JSON.parse keeps the last, and counts it once; leave it to that path.
+      if (repeatsUnknown(bytes, keyStart, keyEnd, out)) return false;
+      addUnknown(out, keyStart, keyEnd);
     }
-    switch (key) {
-      case K_REQUEST_ID:
-        if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 256)) return false;
-        out.requestId[0] = valueStart;
-        out.requestId[1] = valueEnd;
-        break;
-      case K_FUNCTION:
-        if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 256)) return false;
-        out.fn[0] = valueStart;
-        out.fn[1] = valueEnd;
-        break;
-      case K_STAGE:
-        if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 128)) return false;
-        out.stage[0] = valueStart;
-        out.stage[1] = valueEnd;
-        break;
-      case K_STATUS:
-        if (kind !== V_NUMBER || !isStatus(number)) return false;
-        out.status = number;
-        break;
-      case K_LATENCY:
-        if (kind !== V_NUMBER || !(number >= 0 && number < Infinity)) return false;
-        out.latencyMs = number + 0;
-        break;
-      case K_ERROR_CODE:
-        if (kind === V_NULL) {
-          out.errorCode[0] = -1;
-          out.errorCode[1] = -1;
-        } else if (kind === V_STRING && lengthOk(bytes, valueStart, valueEnd, 128)) {
-          out.errorCode[0] = valueStart;
-          out.errorCode[1] = valueEnd;
-        } else return false;
-        break;
-      case K_UPSTREAM:
-        if (kind === V_NULL) out.upstream = 0;
-        else if (kind === V_NUMBER && isStatus(number)) out.upstream = number;
-        else if (kind === V_STRING && isTimeout(bytes, valueStart, valueEnd)) out.upstream = TIMEOUT_SEVERITY;
-        else return false;
-        break;
-      case K_UPSTREAM_LATENCY:
-        if (kind === V_NULL) out.upstreamLatencyMs = Number.NaN;
-        else if (kind === V_NUMBER && number >= 0 && number < Infinity) out.upstreamLatencyMs = number + 0;
-        else return false;
-        break;
-      case K_TS:
-      case K_TIMESTAMP:
-      case K_TIME:
-        // The first of ts, timestamp, time that is present is the record's time (bit order says which).
-        if (tsBit === 0 || key < tsBit) {
-          tsBit = key;
-          tsKind = kind;
-          tsStart = valueStart;
-          tsEnd = valueEnd;
-          tsNumber = number;
-        }
-        break;
-      default:
-        // A repeated unknown key: JSON.parse keeps the last, and counts it once; leave it to that path.
-        if (repeatsUnknown(bytes, keyStart, keyEnd, out)) return false;
-        if (out.unknownCount * 2 === out.unknown.length) out.unknown.push(0, 0);
-        out.unknown[out.unknownCount * 2] = keyStart;
-        out.unknown[out.unknownCount * 2 + 1] = keyEnd;
-        out.unknownCount++;
+    if (fields < MAX_SHAPE_FIELDS) {
+      seenKeys[fields] = key;
+      seenValueStart[fields] = valueAt;
+      seenValueEnd[fields] = i;
+      seenNameStart[fields] = keyStart;
+      seenNameEnd[fields] = keyEnd;
     }
+    fields++;
     i = skipSpace(bytes, i, end);
     const next = bytes[i];
     if (next === COMMA) {
@@ -202,16 +186,175 @@ export function scanRecord(bytes: Uint8Array, start: number, end: number, out: S
     if (skipSpace(bytes, i + 1, end) !== end) return false;
     break;
   }
-  if ((seen & REQUIRED) !== REQUIRED) return false;
-  if (tsBit === 0) out.timeMs = Number.NaN;
-  else if (tsKind === V_NUMBER && Number.isFinite(tsNumber)) out.timeMs = tsNumber;
-  else if (tsKind === V_STRING) {
-    const ms = parseIsoUtc(bytes, tsStart, tsEnd);
+  if ((seen & REQUIRED) !== REQUIRED || !finish(bytes, out)) return false;
+  learnShape(out.shape, bytes, start, end, fields);
+  return true;
+}
+
+/** Makes the line just accepted the shape the next line is tried on (when it fits the bounds). */
+function learnShape(shape: LineShape, bytes: Uint8Array, start: number, end: number, fields: number): void {
+  if (fields > MAX_SHAPE_FIELDS) return;
+  let literalBytes = end - start;
+  for (let f = 0; f < fields; f++)
+    literalBytes -= (seenValueEnd[f] as number) - (seenValueStart[f] as number);
+  if (literalBytes > MAX_SHAPE_BYTES) return;
+  let at = 0;
+  let from = start;
+  for (let f = 0; f <= fields; f++) {
+    const to = f === fields ? end : (seenValueStart[f] as number);
+    shape.from[f] = at;
+    if (f < fields) {
+      shape.keys[f] = seenKeys[f] as number;
+      shape.nameStart[f] = (seenNameStart[f] as number) - from;
+      shape.nameEnd[f] = (seenNameEnd[f] as number) - from;
+    }
+    for (let k = from; k < to; k++) shape.text[at++] = bytes[k] as number;
+    if (f < fields) from = seenValueEnd[f] as number;
+  }
+  shape.from[fields + 1] = at;
+  shape.fields = fields;
+}
+
+// The value just read by readValue (module state: the hot path allocates nothing).
+let valueKind = 0;
+/** For a string, its contents (without quotes); otherwise the token. */
+let valueStart = 0;
+let valueEnd = 0;
+let valueNumber = 0;
+/** For a string, hashBytes of its contents. */
+let valueHash = 0;
+
+// The record's time while a line is read: the first of ts, timestamp, time present (by bit order).
+let timeBit = 0;
+let timeKind = 0;
+let timeStart = 0;
+let timeEnd = 0;
+let timeNumber = 0;
+
+/** Reads the scalar value at i into the value state; returns the index after it, or -1. */
+function readValue(bytes: Uint8Array, i: number, end: number): number {
+  const c = bytes[i] as number;
+  if (c === QUOTE) {
+    valueStart = i + 1;
+    valueEnd = readString(bytes, valueStart, end);
+    if (valueEnd < 0) return -1;
+    valueKind = V_STRING;
+    return valueEnd + 1;
+  }
+  if (c === MINUS || (c >= ZERO && c <= NINE)) {
+    valueStart = i;
+    valueEnd = readNumber(bytes, i, end);
+    if (valueEnd < 0) return -1;
+    valueKind = V_NUMBER;
+    return valueEnd;
+  }
+  valueStart = i;
+  if (c === 0x6e && bytes[i + 1] === 0x75 && bytes[i + 2] === 0x6c && bytes[i + 3] === 0x6c) {
+    valueKind = V_NULL;
+    valueEnd = i + 4;
+  } else if (c === 0x74 && bytes[i + 1] === 0x72 && bytes[i + 2] === 0x75 && bytes[i + 3] === 0x65) {
+    valueKind = V_OTHER;
+    valueEnd = i + 4;
+  } else if (
+    c === 0x66 &&
+    bytes[i + 1] === 0x61 &&
+    bytes[i + 2] === 0x6c &&
+    bytes[i + 3] === 0x73 &&
+    bytes[i + 4] === 0x65
+  ) {
+    valueKind = V_OTHER;
+    valueEnd = i + 5;
+  } else {
+    // Objects, arrays, or not JSON at all: the general path.
+    return -1;
+  }
+  return valueEnd <= end ? valueEnd : -1;
+}
+
+/** Checks the value just read against the rules of a known key, and keeps it; false for a violation. */
+function storeField(key: number, bytes: Uint8Array, out: ScannedRecord): boolean {
+  const kind = valueKind;
+  switch (key) {
+    case K_REQUEST_ID:
+      if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 256)) return false;
+      out.requestId[0] = valueStart;
+      out.requestId[1] = valueEnd;
+      out.requestIdHash = valueHash;
+      return true;
+    case K_FUNCTION:
+      if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 256)) return false;
+      out.fn[0] = valueStart;
+      out.fn[1] = valueEnd;
+      out.fnHash = valueHash;
+      return true;
+    case K_STAGE:
+      if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 128)) return false;
+      out.stage[0] = valueStart;
+      out.stage[1] = valueEnd;
+      out.stageHash = valueHash;
+      return true;
+    case K_STATUS:
+      if (kind !== V_NUMBER || !isStatus(valueNumber)) return false;
+      out.status = valueNumber;
+      return true;
+    case K_LATENCY:
+      if (kind !== V_NUMBER || !(valueNumber >= 0 && valueNumber < Infinity)) return false;
+      out.latencyMs = valueNumber + 0;
+      return true;
+    case K_ERROR_CODE:
+      if (kind === V_NULL) {
+        out.errorCode[0] = -1;
+        out.errorCode[1] = -1;
+        return true;
+      }
+      if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 128)) return false;
+      out.errorCode[0] = valueStart;
+      out.errorCode[1] = valueEnd;
+      out.errorCodeHash = valueHash;
+      return true;
+    case K_UPSTREAM:
+      if (kind === V_NULL) out.upstream = 0;
+      else if (kind === V_NUMBER && isStatus(valueNumber)) out.upstream = valueNumber;
+      else if (kind === V_STRING && isTimeout(bytes, valueStart, valueEnd)) out.upstream = TIMEOUT_SEVERITY;
+      else return false;
+      return true;
+    case K_UPSTREAM_LATENCY:
+      if (kind === V_NULL) out.upstreamLatencyMs = Number.NaN;
+      else if (kind === V_NUMBER && valueNumber >= 0 && valueNumber < Infinity)
+        out.upstreamLatencyMs = valueNumber + 0;
+      else return false;
+      return true;
+    default:
+      // ts, timestamp, time: the first of them that is present is the record's time (bit order says which).
+      if (timeBit === 0 || key < timeBit) {
+        timeBit = key;
+        timeKind = kind;
+        timeStart = valueStart;
+        timeEnd = valueEnd;
+        timeNumber = valueNumber;
+      }
+      return true;
+  }
+}
+
+/** Reads the record's time once every field is in; false when it is present but not readable here. */
+function finish(bytes: Uint8Array, out: ScannedRecord): boolean {
+  if (timeBit === 0) out.timeMs = Number.NaN;
+  else if (timeKind === V_NUMBER && Number.isFinite(timeNumber)) out.timeMs = timeNumber;
+  else if (timeKind === V_STRING) {
+    const ms = parseIsoUtc(bytes, timeStart, timeEnd);
     if (Number.isNaN(ms)) return false;
     out.timeMs = ms;
   } else return false;
   out.bytes = bytes;
   return true;
+}
+
+function addUnknown(out: ScannedRecord, start: number, end: number): void {
+  if (out.unknownCount * 2 === out.unknown.length) out.unknown.push(0, 0);
+  out.unknown[out.unknownCount * 2] = start;
+  out.unknown[out.unknownCount * 2 + 1] = end;
+  out.unknownCount++;
 }
 
 function repeatsUnknown(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
@@ -235,73 +378,72 @@ function skipSpace(bytes: Uint8Array, i: number, end: number): number {
   return i;
 }
 
-/** The index of the closing quote of a string without escapes or control characters, or -1. */
-function stringEnd(bytes: Uint8Array, i: number, end: number): number {
+/**
+ * The index of the closing quote of a string without escapes or control characters, or -1; leaves the
+ * hash of its contents (`hashBytes`) in `valueHash`.
+ */
+function readString(bytes: Uint8Array, i: number, end: number): number {
+  const from = i;
+  let h = HASH_SEED;
   for (; i < end; i++) {
     const c = bytes[i] as number;
-    if (c === QUOTE) return i;
+    if (c === QUOTE) {
+      valueHash = finishHash(h, i - from);
+      return i;
+    }
     if (c === BACKSLASH || c < 0x20) return -1;
+    h = Math.imul(h ^ c, HASH_PRIME);
   }
   return -1;
 }
 
-/** The end of a number in strict JSON grammar, or -1. */
-function numberEnd(bytes: Uint8Array, i: number, end: number): number {
-  if (bytes[i] === MINUS) i++;
-  if (bytes[i] === ZERO) i++;
-  else if (isDigit(bytes[i])) while (isDigit(bytes[i])) i++;
-  else return -1;
-  if (bytes[i] === DOT) {
-    i++;
-    if (!isDigit(bytes[i])) return -1;
-    while (isDigit(bytes[i])) i++;
-  }
-  const e = bytes[i];
-  if (e === 0x65 || e === 0x45) {
-    i++;
-    if (bytes[i] === 0x2b || bytes[i] === MINUS) i++;
-    if (!isDigit(bytes[i])) return -1;
-    while (isDigit(bytes[i])) i++;
-  }
-  return i <= end ? i : -1;
-}
-
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= ZERO && c <= NINE;
-}
-
 /**
- * A JSON number's value, exactly as JSON.parse gives it. With at most 15 significant digits and no
- * exponent, digits / 10^k is exact in both operands and correctly rounded (Clinger's fast path);
- * anything else goes through Number().
+ * Reads a number in strict JSON grammar into `valueNumber`, exactly as JSON.parse gives it; returns its
+ * end, or -1. With at most 15 significant digits and no exponent, digits / 10^k is exact in both
+ * operands and correctly rounded (Clinger's fast path); anything else goes through Number().
  */
-function parseNumber(bytes: Uint8Array, start: number, end: number): number {
-  let i = start;
+function readNumber(bytes: Uint8Array, i: number, end: number): number {
+  const from = i;
   const negative = bytes[i] === MINUS;
   if (negative) i++;
-  let digits = 0;
   let mantissa = 0;
+  let digits = 0;
   let scale = 0;
-  let afterDot = false;
-  for (; i < end; i++) {
-    const c = bytes[i] as number;
-    if (c === DOT) {
-      afterDot = true;
-      continue;
-    }
-    if (c < ZERO || c > NINE) return slowNumber(bytes, start, end);
-    mantissa = mantissa * 10 + (c - ZERO);
-    if (mantissa !== 0) digits++;
-    if (afterDot) scale++;
+  let c = bytes[i] as number;
+  if (c === ZERO) c = bytes[++i] as number;
+  else if (c > ZERO && c <= NINE) {
+    do {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+      c = bytes[++i] as number;
+    } while (c >= ZERO && c <= NINE);
+  } else return -1;
+  if (c === DOT) {
+    c = bytes[++i] as number;
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do {
+      mantissa = mantissa * 10 + (c - ZERO);
+      if (mantissa !== 0) digits++;
+      scale++;
+      c = bytes[++i] as number;
+    } while (c >= ZERO && c <= NINE);
   }
-  if (digits > 15) return slowNumber(bytes, start, end);
-  const value = scale === 0 ? mantissa : mantissa / (POW10[scale] ?? Number.NaN);
-  if (Number.isNaN(value)) return slowNumber(bytes, start, end);
-  return negative ? -value : value;
-}
-
-function slowNumber(bytes: Uint8Array, start: number, end: number): number {
-  return Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("latin1"));
+  if (c === 0x65 || c === 0x45) {
+    c = bytes[++i] as number;
+    if (c === 0x2b || c === MINUS) c = bytes[++i] as number;
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do c = bytes[++i] as number;
+    while (c >= ZERO && c <= NINE);
+    digits = 16;
+  }
+  if (i > end) return -1;
+  if (digits > 15 || scale > 15) {
+    valueNumber = Number(Buffer.from(bytes.buffer, bytes.byteOffset + from, i - from).toString("latin1"));
+    return i;
+  }
+  const value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number);
+  valueNumber = negative ? -value : value;
+  return i;
 }
 
 function isStatus(n: number): boolean {
@@ -349,8 +491,24 @@ function knownKey(b: Uint8Array, s: number, e: number): number {
   }
 }
 
+const KEY_BYTES = new Map<string, Uint8Array>(
+  [
+    "time",
+    "stage",
+    "status",
+    "function",
+    "timestamp",
+    "request_id",
+    "latency_ms",
+    "error_code",
+    "upstream_status",
+    "upstream_latency_ms",
+  ].map((key) => [key, Buffer.from(key, "latin1")]),
+);
+
 function matches(bytes: Uint8Array, start: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (bytes[start + k] !== word.charCodeAt(k)) return false;
+  const expected = KEY_BYTES.get(word) as Uint8Array;
+  for (let k = 0; k < expected.length; k++) if (bytes[start + k] !== expected[k]) return false;
   return true;
 }
 
@@ -389,7 +547,22 @@ function parseIsoUtc(b: Uint8Array, s: number, e: number): number {
   if (day > (DAYS[month - 1] as number)) return Number.NaN;
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))
     return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms
+  );
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (years 1000–9999 here), as Date.UTC
+ * counts them, in integer arithmetic (H. Hinnant's days_from_civil).
+ */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function digitsAt(b: Uint8Array, at: number, count: number): number {

@@ -46,6 +46,11 @@ export class UnitSet implements UnitsReader {
     return (this.parts[p] as UnitsReader).requestIdOf(index - (this.offsets[p] as number));
   }
 
+  requestIdBytes(index: number): Uint8Array {
+    const p = this.partOf(index);
+    return (this.parts[p] as UnitsReader).requestIdBytes(index - (this.offsets[p] as number));
+  }
+
   facts(index: number): UnitFacts {
     const p = this.partOf(index);
     return (this.parts[p] as UnitsReader).facts(index - (this.offsets[p] as number));

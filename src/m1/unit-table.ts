@@ -93,10 +93,12 @@ export class UnitTable implements UnitsReader {
   /** Merges one valid record, located in its bytes, into its unit; false when it is a duplicate. */
   add(r: ScannedRecord): boolean {
     const bytes = r.bytes;
-    const fnId = this.functionNames.idOf(bytes, r.fn[0] as number, r.fn[1] as number);
-    const stage = this.words.idOf(bytes, r.stage[0] as number, r.stage[1] as number);
+    const fnId = this.functionNames.idOfHashed(bytes, r.fn[0] as number, r.fn[1] as number, r.fnHash);
+    const stage = this.words.idOfHashed(bytes, r.stage[0] as number, r.stage[1] as number, r.stageHash);
     const code =
-      r.errorCode[0] === -1 ? -1 : this.words.idOf(bytes, r.errorCode[0] as number, r.errorCode[1] as number);
+      r.errorCode[0] === -1
+        ? -1
+        : this.words.idOfHashed(bytes, r.errorCode[0] as number, r.errorCode[1] as number, r.errorCodeHash);
     const p = this.print;
     p.begin();
     p.word(this.words.hashA(stage), this.words.hashB(stage));
@@ -110,7 +112,7 @@ export class UnitTable implements UnitsReader {
     p.end();
     const start = r.requestId[0] as number;
     const end = r.requestId[1] as number;
-    const unit = this.keys.intern(fnId, bytes, start, end, hashBytes(bytes, start, end));
+    const unit = this.keys.intern(fnId, bytes, start, end, r.requestIdHash);
     return this.merge(
       unit,
       this.keys.added,
@@ -147,6 +149,11 @@ export class UnitTable implements UnitsReader {
       r.errorCode[1] = -1;
     } else next(record.error_code, r.errorCode);
     r.bytes = bytes;
+    const hash = (range: number[]): number => hashBytes(bytes, range[0] as number, range[1] as number);
+    r.requestIdHash = hash(r.requestId);
+    r.fnHash = hash(r.fn);
+    r.stageHash = hash(r.stage);
+    if (record.error_code !== null) r.errorCodeHash = hash(r.errorCode);
     r.status = record.status;
     r.latencyMs = record.latency_ms;
     r.upstream = upstreamSeverity(record.upstream_status);
@@ -239,6 +246,10 @@ export class UnitTable implements UnitsReader {
 
   requestIdOf(index: number): string {
     return this.keys.text(index);
+  }
+
+  requestIdBytes(index: number): Uint8Array {
+    return this.keys.bytes(index);
   }
 
   /** The unit indexes of each function, by function id. */

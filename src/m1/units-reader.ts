@@ -14,6 +14,8 @@ export interface UnitsReader {
   readonly functions: readonly string[];
   functionIdOf(index: number): number;
   requestIdOf(index: number): string;
+  /** The request id's UTF-8 bytes (a view: valid while the reader is). */
+  requestIdBytes(index: number): Uint8Array;
   facts(index: number): UnitFacts;
   latencyOf(index: number): number;
   /** The unit's earliest timestamp, epoch ms, or null when none of its records had one. */

@@ -17,7 +17,11 @@ export class Vocabulary {
 
   /** The id of the word in bytes[start, end). */
   idOf(bytes: Uint8Array, start: number, end: number): number {
-    const hash = hashBytes(bytes, start, end);
+    return this.idOfHashed(bytes, start, end, hashBytes(bytes, start, end));
+  }
+
+  /** `idOf` for bytes whose `hashBytes` is known. */
+  idOfHashed(bytes: Uint8Array, start: number, end: number, hash: number): number {
     const id = this.keys.intern(0, bytes, start, end, hash);
     if (this.keys.added) {
       this.firstHash[id] = hash;

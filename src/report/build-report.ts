@@ -3,6 +3,7 @@ import { classify, VERDICTS, type Thresholds, type Verdict } from "../m1/rules.j
 import type { UnitsReader } from "../m1/units-reader.js";
 import type { ReadResult } from "../read-logs.js";
 import { EvidenceGatherer, rankCodes } from "./evidence.js";
+import { percentiles } from "./percentiles.js";
 import type { FunctionSummary, InputSummary, Report, VerdictCounts, VerdictSummary } from "./report.js";
 import { STOP_RULE } from "./report.js";
 
@@ -90,43 +91,44 @@ function summarizeFunction(
   indexes: readonly number[],
   fn: string,
 ): FunctionSummary {
-  const counts = emptyCounts();
+  const perVerdict = new Int32Array(VERDICTS.length);
   const latencies = new Float64Array(indexes.length);
   // Units share a few sets of error codes: count the sets, then the codes in them.
   const codeSets = new Map<number, number>();
-  const evidence = new Map<Verdict, EvidenceGatherer>();
+  const gatherers: (EvidenceGatherer | undefined)[] = [];
+  const wordsOf = (set: number): string[] => units.wordsOf(set);
   let n = 0;
   for (const index of indexes) {
-    const verdict = VERDICTS[verdicts[index] as number] as Verdict;
-    counts[verdict]++;
+    const verdict = verdicts[index] as number;
+    perVerdict[verdict] = (perVerdict[verdict] as number) + 1;
     latencies[n++] = units.latencyOf(index);
     const codeSet = units.errorCodeSetOf(index);
     codeSets.set(codeSet, (codeSets.get(codeSet) ?? 0) + 1);
-    if (verdict === "OK") continue;
-    let gatherer = evidence.get(verdict);
+    if (verdict === OK_INDEX) continue;
+    let gatherer = gatherers[verdict];
     if (gatherer === undefined) {
-      gatherer = new EvidenceGatherer(verdict);
-      evidence.set(verdict, gatherer);
+      gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, wordsOf);
+      gatherers[verdict] = gatherer;
     }
-    gatherer.add(units.requestIdOf(index), units.facts(index), units.wordsOf(codeSet));
+    gatherer.add(units.requestIdBytes(index), units.facts(index), codeSet);
   }
-  latencies.sort();
+  const [p50, p95, p99] = percentiles(latencies, [50, 95, 99]) as [number, number, number];
   const codes = new Map<string | null, number>();
   for (const [set, count] of codeSets) {
     for (const code of units.wordsOf(set)) codes.set(code, (codes.get(code) ?? 0) + count);
   }
+  const counts = emptyCounts();
+  VERDICTS.forEach((v, k) => (counts[v] = perVerdict[k] as number));
   return {
     function: fn,
     ...summarizeVerdicts(indexes.length, counts),
-    latencyMs: {
-      p50: nearestRank(latencies, 50),
-      p95: nearestRank(latencies, 95),
-      p99: nearestRank(latencies, 99),
-    },
+    latencyMs: { p50, p95, p99 },
     errorCodes: rankCodes(codes).slice(0, LISTED_ERROR_CODES),
-    evidence: VERDICTS.flatMap((v) => evidence.get(v)?.result() ?? []),
+    evidence: gatherers.flatMap((gatherer) => (gatherer === undefined ? [] : [gatherer.result()])),
   };
 }
+
+const OK_INDEX = VERDICTS.indexOf("OK");
 
 /**
  * SPEC.md section 4: the verdict held by the most incidents; a tie for the most is UNKNOWN (split
@@ -151,13 +153,6 @@ export function summarizeVerdicts(units: number, verdicts: VerdictCounts): Verdi
   }
   const verdict = tied ? "UNKNOWN" : best;
   return { units, incidents, verdict, share: verdicts[verdict] / incidents, verdicts };
-}
-
-/** Nearest-rank percentile of sorted values: the value at rank ⌈p/100 × n⌉. */
-export function nearestRank(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] as number;
 }
 
 function emptyCounts(): Record<Verdict, number> {

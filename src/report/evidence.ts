@@ -1,3 +1,4 @@
+import { upstreamFromSeverity, upstreamSeverity } from "../m1/record.js";
 import type { UnitFacts, Verdict } from "../m1/rules.js";
 import type { CodeCount, Evidence } from "./report.js";
 
@@ -11,23 +12,33 @@ const LISTED_CODES = 100;
  */
 export class EvidenceGatherer {
   count = 0;
-  private readonly samples: string[] = [];
+  /** The smallest request ids seen, in string order, with their bytes. */
+  private readonly samples: Sample[] = [];
   private readonly statuses = new Map<number, number>();
-  private readonly upstreams = new Map<string, number>();
-  private readonly codes = new Map<string | null, number>();
+  /** By upstream severity (record.ts): labels are made once, at the end. */
+  private readonly upstreams = new Map<number, number>();
+  /** By set of error codes (an id for `wordsOf`): the codes are counted once per set, at the end. */
+  private readonly codeSets = new Map<number, number>();
   private minLatency = Number.POSITIVE_INFINITY;
   private maxLatency = 0;
   private maxUpstreamShare = 0;
 
-  constructor(readonly verdict: Verdict) {}
+  /** @param wordsOf the error codes of a set id (UnitsReader.wordsOf). */
+  constructor(
+    readonly verdict: Verdict,
+    private readonly wordsOf: (set: number) => readonly string[],
+  ) {}
 
-  add(requestId: string, facts: UnitFacts, errorCodes: readonly string[]): void {
+  /**
+   * Counts one unit: its request id's bytes (decoded only when it is among the smallest so far), its
+   * merged facts, and the id of its set of error codes.
+   */
+  add(requestId: Uint8Array, facts: UnitFacts, codeSet: number): void {
     this.count++;
     keepSmallest(this.samples, requestId);
     bump(this.statuses, facts.status);
-    bump(this.upstreams, facts.upstream === null ? "null" : String(facts.upstream));
-    if (errorCodes.length === 0) bump(this.codes, null);
-    for (const code of errorCodes) bump(this.codes, code);
+    bump(this.upstreams, upstreamSeverity(facts.upstream));
+    bump(this.codeSets, codeSet);
     if (facts.latencyMs < this.minLatency) this.minLatency = facts.latencyMs;
     if (facts.latencyMs > this.maxLatency) this.maxLatency = facts.latencyMs;
     if (facts.upstreamLatencyMs !== null && facts.latencyMs > 0) {
@@ -35,15 +46,26 @@ export class EvidenceGatherer {
     }
   }
 
+  /** Error code (null: none) → units, over the sets counted. */
+  private codes(): Map<string | null, number> {
+    const codes = new Map<string | null, number>();
+    for (const [set, n] of this.codeSets) {
+      const members = this.wordsOf(set);
+      if (members.length === 0) codes.set(null, (codes.get(null) ?? 0) + n);
+      for (const code of members) codes.set(code, (codes.get(code) ?? 0) + n);
+    }
+    return codes;
+  }
+
   result(): Evidence {
     const base = {
       verdict: this.verdict,
       count: this.count,
       summary: this.summary(),
-      samples: [...this.samples],
+      samples: this.samples.map((sample) => sample.text),
     };
     if (this.verdict !== "UNKNOWN") return base;
-    const codes = rankCodes(this.codes);
+    const codes = rankCodes(this.codes());
     const listed = codes.slice(0, LISTED_CODES);
     const notListed = codes.slice(LISTED_CODES).reduce((sum, c) => sum + c.count, 0);
     return { ...base, errorCodes: listed, ...(notListed > 0 ? { errorCodesNotListed: notListed } : {}) };
@@ -51,10 +73,12 @@ export class EvidenceGatherer {
 
   private summary(): string {
     const statuses = listCounts(this.statuses);
-    const upstreams = listCounts(this.upstreams);
+    const upstreams = listCounts(
+      new Map([...this.upstreams].map(([severity, n]) => [String(upstreamFromSeverity(severity)), n])),
+    );
     switch (this.verdict) {
       case "UNKNOWN": {
-        const ranked = rankCodes(this.codes);
+        const ranked = rankCodes(this.codes());
         const shown = ranked.slice(0, 5).map((c) => `${c.code ?? "none"} ×${c.count}`);
         if (ranked.length > 5) shown.push(`${ranked.length - 5} more codes`);
         const codes = shown.join(", ");
@@ -110,12 +134,40 @@ function bump<K>(counts: Map<K, number>, key: K): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-/** Keeps `samples` as the SAMPLES smallest ids seen, sorted. */
-function keepSmallest(samples: string[], id: string): void {
-  if (samples.length === SAMPLES && id >= (samples[SAMPLES - 1] as string)) return;
-  if (samples.includes(id)) return;
+interface Sample {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+}
+
+const decoder = new TextDecoder();
+
+/** Keeps `samples` as the SAMPLES smallest ids seen (in JavaScript string order), sorted. */
+function keepSmallest(samples: Sample[], id: Uint8Array): void {
+  if (samples.length === SAMPLES && compareIds(id, samples[SAMPLES - 1] as Sample) >= 0) return;
+  const sample = { bytes: id.slice(), text: decoder.decode(id) };
   let at = samples.length;
-  while (at > 0 && (samples[at - 1] as string) > id) at--;
-  samples.splice(at, 0, id);
+  while (at > 0 && compareIds(id, samples[at - 1] as Sample, sample.text) < 0) at--;
+  if (at > 0 && compareIds(id, samples[at - 1] as Sample, sample.text) === 0) return;
+  samples.splice(at, 0, sample);
   if (samples.length > SAMPLES) samples.pop();
+}
+
+/**
+ * Compares a request id's UTF-8 bytes with a sample as JavaScript compares strings (by UTF-16 units).
+ * Where the first differing bytes are both ASCII, or one id is a prefix of the other, the bytes decide
+ * exactly as the strings would; otherwise (a difference inside non-ASCII characters, where UTF-8 and
+ * UTF-16 orders can differ) the id is decoded and the strings are compared.
+ */
+export function compareIds(id: Uint8Array, sample: Sample, idText?: string): number {
+  const other = sample.bytes;
+  const length = Math.min(id.length, other.length);
+  for (let k = 0; k < length; k++) {
+    const a = id[k] as number;
+    const b = other[k] as number;
+    if (a === b) continue;
+    if (a < 0x80 && b < 0x80) return a - b;
+    const text = idText ?? decoder.decode(id);
+    return text < sample.text ? -1 : text > sample.text ? 1 : 0;
+  }
+  return id.length - other.length;
 }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { upstreamSeverity } from "../../src/m1/record.js";
-import { ScannedRecord, scanRecord } from "../../src/m1/scan-record.js";
+import { daysFromCivil, ScannedRecord, scanRecord } from "../../src/m1/scan-record.js";
 import { validateRecord } from "../../src/m1/validate-record.js";
 
 const policy = { strict: false, allowed: new Set<string>() };
@@ -31,11 +31,20 @@ function generalPath(line: string) {
   };
 }
 
-/** What the fast path makes of a line, or null when it leaves the line to the general path. */
-function fastPath(line: string) {
-  const bytes = Buffer.from(line, "utf8");
+/**
+ * What the fast path makes of a line, or null when it leaves the line to the general path; `after`, a
+ * line read first with the same ScannedRecord, gives it the shape the line is tried on first.
+ */
+function fastPath(line: string, after?: string) {
   const out = new ScannedRecord();
-  if (!scanRecord(bytes, 0, bytes.length, out)) return null;
+  if (after !== undefined) {
+    const first = Buffer.from(after, "utf8");
+    scanRecord(first, 0, first.length, out);
+  }
+  // Inside a larger buffer, as lines are read: the scanner must not look past the line's end.
+  const bytes = Buffer.from(`${line}\n{"x":1}\n`, "utf8");
+  const lineBytes = Buffer.byteLength(line, "utf8");
+  if (!scanRecord(bytes, 0, lineBytes, out)) return null;
   const text = (range: number[]) => bytes.toString("utf8", range[0], range[1]);
   const unknown: string[] = [];
   for (let k = 0; k < out.unknownCount; k++)
@@ -164,7 +173,54 @@ const line = fc
     return `${a}{${b}${entries.map(([k, v]) => `${k}${c}:${d}${v}`).join(`${e},`)}${f}}${a}`;
   });
 
+/** Two lines with the same keys in the same order and the same spacing: the first valid, the second anything. */
+const sameShape = fc
+  .record({
+    extra: fc.subarray(["ts", "level", "time", "constructor"], { maxLength: 2 }),
+    values: fc.array(fc.option(valueText, { nil: undefined, freq: 2 }), { minLength: 12, maxLength: 12 }),
+    spaces: fc.array(space, { minLength: 4, maxLength: 4 }),
+    tail: fc.constantFrom("", "5", ",", " ", "}"),
+  })
+  .map(({ extra, values, spaces, tail }) => {
+    const valid: Record<string, unknown> = {
+      ...base,
+      ts: "2026-11-25T03:03:44.534Z",
+      level: "info",
+      time: 7,
+    };
+    const keysOfLine = [...Object.keys(base), ...extra];
+    const [a, b, c, d] = spaces as [string, string, string, string];
+    const write = (value: (key: string, k: number) => string): string =>
+      `{${a}${keysOfLine.map((key, k) => `${JSON.stringify(key)}${b}:${c}${value(key, k)}`).join(`${d},`)}}`;
+    const first = write((key) => JSON.stringify(valid[key]));
+    const second = write((key, k) => values[k] ?? JSON.stringify(valid[key])) + tail;
+    return [first, second] as const;
+  });
+
 describe("the fast path agrees with JSON.parse and the schema (differential)", () => {
+  it("a line tried on the shape of the line before it is accepted only as the general path accepts it", () => {
+    fc.assert(
+      fc.property(sameShape, ([first, second]) => {
+        expect(fastPath(first), first).toEqual(generalPath(first));
+        const fast = fastPath(second, first);
+        if (fast === null) return;
+        expect(fast).toEqual(generalPath(second));
+      }),
+      { seed: Number(process.env.FC_SEED ?? 4242), numRuns: Number(process.env.FC_RUNS ?? 5000) },
+    );
+  });
+
+  it("learns the shape of a line it accepts, and reads the next line of that shape by it", () => {
+    const out = new ScannedRecord();
+    const first = Buffer.from(JSON.stringify(base));
+    expect(scanRecord(first, 0, first.length, out)).toBe(true);
+    expect(out.shape.fields).toBe(8);
+    const second = Buffer.from(JSON.stringify({ ...base, request_id: "r2", error_code: null }));
+    expect(scanRecord(second, 0, second.length, out)).toBe(true);
+    expect(second.toString("utf8", out.requestId[0], out.requestId[1])).toBe("r2");
+    expect(out.errorCode).toEqual([-1, -1]);
+  });
+
   it("accepts only what the general path accepts, with the same values", () => {
     fc.assert(
       fc.property(fc.oneof(line, fc.string(), fc.json()), (text) => {
@@ -209,5 +265,23 @@ describe("the fast path agrees with JSON.parse and the schema (differential)", (
       `${JSON.stringify(base)} trailing`,
     ];
     for (const text of cases) expect(fastPath(text), text).toBeNull();
+  });
+});
+
+describe("timestamps read from the bytes", () => {
+  it("daysFromCivil counts days as Date.UTC does, for every year the fast path reads (1000–9999)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        (year, month, day) => {
+          expect(daysFromCivil(year, month, day) * 86_400_000).toBe(Date.UTC(year, month - 1, day));
+        },
+      ),
+      { seed: 7, numRuns: 2000 },
+    );
+    expect(daysFromCivil(2024, 2, 29) * 86_400_000).toBe(Date.UTC(2024, 1, 29));
+    expect(daysFromCivil(1970, 1, 1)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nearestRank, summarizeVerdicts } from "../../src/report/build-report.js";
+import { summarizeVerdicts } from "../../src/report/build-report.js";
+import { percentiles } from "../../src/report/percentiles.js";
 import { STOP_RULE } from "../../src/report/report.js";
 import { m1, reportFor } from "../helpers.js";
 
@@ -65,10 +66,11 @@ describe("SPEC 4: a function's verdict, and the overall verdict", () => {
 
 describe("SPEC 5: what every report says", () => {
   it("latency percentiles are nearest-rank over the merged latency of units", () => {
-    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect([nearestRank(sorted, 50), nearestRank(sorted, 95), nearestRank(sorted, 99)]).toEqual([50, 95, 99]);
-    expect(nearestRank([7], 99)).toBe(7);
-    expect(nearestRank([1, 2, 3], 50)).toBe(2);
+    const shuffled = Float64Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1);
+    expect(percentiles(shuffled, [50, 95, 99])).toEqual([50, 95, 99]);
+    expect(percentiles(Float64Array.of(7), [50, 95, 99])).toEqual([7, 7, 7]);
+    expect(percentiles(Float64Array.of(3, 1, 2), [50])).toEqual([2]);
+    expect(percentiles(new Float64Array(0), [50])).toEqual([0]);
     const lines = [10, 20, 30, 40].flatMap((ms, i) => [
       m1({ request_id: `r${i}`, latency_ms: 1 }),
       m1({ request_id: `r${i}`, latency_ms: ms }),
