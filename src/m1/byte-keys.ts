@@ -51,7 +51,45 @@ export class ByteKeys {
 
   /** The index of (tag, bytes[start, end)), adding it if new; `hash` must be `hashBytes` of the bytes. */
   intern(tag: number, bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const h = (hash ^ Math.imul(tag, 0x9e3779b1)) | 0;
+    return this.internSlotHash(tag, bytes, start, end, this.slotHash(tag, hash));
+  }
+
+  /** The hash a key's slots are probed by: its bytes' hash mixed with its tag. */
+  slotHash(tag: number, hash: number): number {
+    return (hash ^ Math.imul(tag, 0x9e3779b1)) >>> 0;
+  }
+
+  /** Reads the first slot a key with this slot hash is looked for in (to bring it into the cache). */
+  touchSlot(slotHash: number): number {
+    return this.slots[(slotHash & this.mask) * SLOT] as number;
+  }
+
+  /**
+   * Finds the slot of this slot hash by the hashes the slots hold (without comparing keys) and reads the
+   * key bytes it points to, to bring them into the cache (what was read is folded into `touched`).
+   * Returns that slot's index, or -1 when there is none: likely, not surely, the key's index.
+   */
+  touchKey(slotHash: number): number {
+    const h = slotHash | 0;
+    const slots = this.slots;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const at = slot * SLOT;
+      const entry = slots[at] as number;
+      if (entry === 0) return -1;
+      if (slots[at + 1] !== h) continue;
+      const keyAt = slots[at + 2] as number;
+      this.touched ^=
+        (this.arena[keyAt] as number) ^ ((this.arena[keyAt + 4 + (slots[at + 3] as number)] as number) << 8);
+      return entry - 1;
+    }
+  }
+
+  /** What `touchKey` read (kept so that the reads are not optimised away). */
+  touched = 0;
+
+  /** `intern` given the key's `slotHash`. */
+  internSlotHash(tag: number, bytes: Uint8Array, start: number, end: number, slotHash: number): number {
+    const h = slotHash | 0;
     const length = end - start;
     const slots = this.slots;
     let slot = h & this.mask;
@@ -95,7 +133,7 @@ export class ByteKeys {
 
   /** The index of (tag, bytes[start, end)), or -1 when it is not in the table. */
   find(tag: number, bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const h = (hash ^ Math.imul(tag, 0x9e3779b1)) | 0;
+    const h = this.slotHash(tag, hash) | 0;
     const length = end - start;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const at = slot * SLOT;

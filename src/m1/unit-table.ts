@@ -36,6 +36,10 @@ const INITIAL_CAPACITY = 1024;
 /** Fingerprints kept inline per unit (three: a request logs a few stages); more spill into a Map. */
 const INLINE_PRINTS = 3;
 const NULL_WORD = 0x7fffffff;
+/** Records staged before their units are found and merged (see `settle`). */
+const BATCH = 128;
+const STAGED_WORDS = 10;
+const STAGED_NUMBERS = 3;
 
 // The row of a unit (exported for FrozenUnits, which reads the same rows). Doubles:
 export const LATENCY = 0;
@@ -78,20 +82,42 @@ export class UnitTable implements UnitsReader {
   private readonly print = new Fingerprint();
   private readonly scratch = new ScannedRecord();
 
+  // The batch of staged records (see `add` and `settle`): per record STAGED_WORDS words (slot hash,
+  // function id, where its request id is in batchIds and its length, status, upstream, error-code set,
+  // stage set, fingerprint) and STAGED_NUMBERS doubles (latency, upstream latency, time).
+  private pending = 0;
+  private readonly batchWords = new Uint32Array(BATCH * STAGED_WORDS);
+  private readonly batchNumbers = new Float64Array(BATCH * STAGED_NUMBERS);
+  private batchIds = new Uint8Array(BATCH * 64);
+  private batchIdsUsed = 0;
+  /** What the touching passes of `settle` read, kept so that the reads are not optimised away. */
+  touched = 0;
+
+  private distinct = 0;
+
   /** Valid records added that were not duplicates of an earlier record of their unit. */
-  distinctRecords = 0;
+  get distinctRecords(): number {
+    this.settle();
+    return this.distinct;
+  }
 
   get size(): number {
+    this.settle();
     return this.keys.size;
   }
 
   /** Function names by function id. */
   get functions(): string[] {
+    this.settle();
     return Array.from({ length: this.functionNames.size }, (_, id) => this.functionNames.text(id));
   }
 
-  /** Merges one valid record, located in its bytes, into its unit; false when it is a duplicate. */
-  add(r: ScannedRecord): boolean {
+  /**
+   * Merges one valid record, located in its bytes, into its unit. The record is staged: its words become
+   * ids and its fingerprint is taken now (small tables, in cache), and the unit is found and merged
+   * with the rest of its batch (see `settle`). Every read of the table settles first.
+   */
+  add(r: ScannedRecord): void {
     const bytes = r.bytes;
     const fnId = this.functionNames.idOfHashed(bytes, r.fn[0] as number, r.fn[1] as number, r.fnHash);
     const stage = this.words.idOfHashed(bytes, r.stage[0] as number, r.stage[1] as number, r.stageHash);
@@ -112,25 +138,86 @@ export class UnitTable implements UnitsReader {
     p.end();
     const start = r.requestId[0] as number;
     const end = r.requestId[1] as number;
-    const unit = this.keys.intern(fnId, bytes, start, end, r.requestIdHash);
-    return this.merge(
-      unit,
-      this.keys.added,
-      r.status,
-      r.latencyMs,
-      r.upstream,
-      r.upstreamLatencyMs,
-      r.timeMs,
-      r.timeMs,
-      code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code),
-      this.wordSets.add(SetInterner.EMPTY, stage),
-      p.a,
-      p.b,
-    );
+    const length = end - start;
+    if (this.pending === BATCH || this.batchIdsUsed + length > this.batchIds.length) this.settle();
+    if (length > this.batchIds.length) this.batchIds = new Uint8Array(length);
+    const k = this.pending++;
+    const w = k * STAGED_WORDS;
+    const words = this.batchWords;
+    words[w] = this.keys.slotHash(fnId, r.requestIdHash);
+    words[w + 1] = fnId;
+    words[w + 2] = this.batchIdsUsed;
+    words[w + 3] = length;
+    words[w + 4] = r.status;
+    words[w + 5] = r.upstream;
+    words[w + 6] = code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code);
+    words[w + 7] = this.wordSets.add(SetInterner.EMPTY, stage);
+    words[w + 8] = p.a;
+    words[w + 9] = p.b;
+    const n = k * STAGED_NUMBERS;
+    this.batchNumbers[n] = r.latencyMs;
+    this.batchNumbers[n + 1] = r.upstreamLatencyMs;
+    this.batchNumbers[n + 2] = r.timeMs;
+    const ids = this.batchIds;
+    let at = this.batchIdsUsed;
+    for (let i = start; i < end; i++) ids[at++] = bytes[i] as number;
+    this.batchIdsUsed = at;
+  }
+
+  /**
+   * Merges the staged records. With units spread through a large table, finding a unit costs cache
+   * misses (its hash slot, its key, its row), and one line's misses cannot overlap the next line's
+   * when a whole line is scanned in between. So the batch is walked three times: first reading every
+   * record's hash slot, then every key and row those slots point to — loads that do not depend on each
+   * other, which the processor overlaps — and then merging, with what it needs now in cache.
+   */
+  private settle(): void {
+    const count = this.pending;
+    if (count === 0) return;
+    this.pending = 0;
+    this.batchIdsUsed = 0;
+    const words = this.batchWords;
+    const keys = this.keys;
+    let touched = 0;
+    for (let k = 0; k < count; k++) touched ^= keys.touchSlot(words[k * STAGED_WORDS] as number);
+    for (let k = 0; k < count; k++) {
+      const unit = keys.touchKey(words[k * STAGED_WORDS] as number);
+      if (unit >= 0 && unit * ROW < this.rows.length)
+        touched ^= this.words32[2 * unit * ROW + STATUS] as number;
+    }
+    this.touched = touched;
+    const ids = this.batchIds;
+    const numbers = this.batchNumbers;
+    for (let k = 0; k < count; k++) {
+      const w = k * STAGED_WORDS;
+      const n = k * STAGED_NUMBERS;
+      const idAt = words[w + 2] as number;
+      const unit = keys.internSlotHash(
+        words[w + 1] as number,
+        ids,
+        idAt,
+        idAt + (words[w + 3] as number),
+        words[w] as number,
+      );
+      this.merge(
+        unit,
+        keys.added,
+        words[w + 4] as number,
+        numbers[n] as number,
+        words[w + 5] as number,
+        numbers[n + 1] as number,
+        numbers[n + 2] as number,
+        numbers[n + 2] as number,
+        words[w + 6] as number,
+        words[w + 7] as number,
+        words[w + 8] as number,
+        words[w + 9] as number,
+      );
+    }
   }
 
   /** Merges a record that came through the general path (JSON.parse and the schema). */
-  addRecord(record: M1Record): boolean {
+  addRecord(record: M1Record): void {
     const parts = [record.request_id, record.function, record.stage, record.error_code ?? ""];
     const bytes = Buffer.from(parts.join(""), "utf8");
     const r = this.scratch;
@@ -159,11 +246,12 @@ export class UnitTable implements UnitsReader {
     r.upstream = upstreamSeverity(record.upstream_status);
     r.upstreamLatencyMs = record.upstream_latency_ms ?? Number.NaN;
     r.timeMs = record.timeMs ?? Number.NaN;
-    return this.add(r);
+    this.add(r);
   }
 
   /** The whole table as plain data, for another thread's table to absorb. */
   snapshot(): UnitsSnapshot {
+    this.settle();
     return {
       functions: this.functionNames.texts(),
       words: this.words.texts(),
@@ -181,6 +269,7 @@ export class UnitTable implements UnitsReader {
    * divided. Parallel reading uses it once: to hand what the main thread read alone to the workers.
    */
   absorb(other: UnitsSnapshot, keep?: (bytes: Uint8Array, start: number, end: number) => boolean): void {
+    this.settle();
     const fnIds = other.functions.map((name) => this.functionNames.idOfText(name));
     const wordIds = other.words.map((word) => this.words.idOfText(word));
     const setIds = new Map<number, number>();
@@ -241,19 +330,23 @@ export class UnitTable implements UnitsReader {
 
   /** The function id of a unit (an index into `functions`). */
   functionIdOf(index: number): number {
+    this.settle();
     return this.keys.tag(index);
   }
 
   requestIdOf(index: number): string {
+    this.settle();
     return this.keys.text(index);
   }
 
   requestIdBytes(index: number): Uint8Array {
+    this.settle();
     return this.keys.bytes(index);
   }
 
   /** The unit indexes of each function, by function id. */
   indexesByFunction(): number[][] {
+    this.settle();
     const lists: number[][] = Array.from({ length: this.functionNames.size }, () => []);
     for (let i = 0; i < this.size; i++) (lists[this.keys.tag(i)] as number[]).push(i);
     return lists;
@@ -261,6 +354,7 @@ export class UnitTable implements UnitsReader {
 
   /** The merged facts of a unit, without decoding any string (for classifying millions of units). */
   facts(index: number): UnitFacts {
+    this.settle();
     const d = index * ROW;
     const upstreamLatency = this.rows[d + UPSTREAM_LATENCY] as number;
     return {
@@ -273,6 +367,7 @@ export class UnitTable implements UnitsReader {
 
   /** The earliest and latest timestamp over all units, epoch ms, NaN when no record had one. */
   timeSpan(): { first: number; last: number } {
+    this.settle();
     let first = Number.NaN;
     let last = Number.NaN;
     for (let d = 0; d < this.size * ROW; d += ROW) {
@@ -284,16 +379,19 @@ export class UnitTable implements UnitsReader {
 
   /** The latency_ms of a unit. */
   firstMsOf(index: number): number | null {
+    this.settle();
     const first = this.rows[index * ROW + FIRST_MS] as number;
     return Number.isNaN(first) ? null : first;
   }
 
   latencyOf(index: number): number {
+    this.settle();
     return this.rows[index * ROW + LATENCY] as number;
   }
 
   /** The id of a unit's set of error codes (see `wordsOf`). */
   errorCodeSetOf(index: number): number {
+    this.settle();
     return this.words32[2 * index * ROW + ERROR_CODES] as number;
   }
 
@@ -304,6 +402,7 @@ export class UnitTable implements UnitsReader {
 
   /** The merged unit at an index, 0 ≤ index < size. */
   unit(index: number): Unit {
+    this.settle();
     const d = index * ROW;
     const first = this.rows[d + FIRST_MS] as number;
     const last = this.rows[d + LAST_MS] as number;
@@ -374,11 +473,11 @@ export class UnitTable implements UnitsReader {
       words[w + PRINTS + 2 * count] = a;
       words[w + PRINTS + 2 * count + 1] = b;
       words[w + PRINT_COUNT] = count + 1;
-      this.distinctRecords++;
+      this.distinct++;
       return true;
     }
     if (!this.spilledPrints.add(unit, a, b)) return false;
-    this.distinctRecords++;
+    this.distinct++;
     return true;
   }
 

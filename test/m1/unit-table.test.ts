@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { M1Record } from "../../src/m1/record.js";
+import { UnitTable } from "../../src/m1/unit-table.js";
 import { readText, m1 } from "../helpers.js";
 
 /** The one merged unit of a set of lines. */
@@ -145,5 +147,42 @@ describe("SPEC 2: units and the merge", () => {
       stages: [...u.stages].sort(),
     });
     for (let i = 0; i < whole.size; i++) expect(norm(left.unit(i))).toEqual(norm(whole.unit(i)));
+  });
+});
+
+describe("the unit table stages records and merges them in batches", () => {
+  /** Records of 300 units over 1,000 lines, some repeated: more than a batch, with repeats inside one. */
+  function records(): M1Record[] {
+    return Array.from({ length: 1000 }, (_, i) => ({
+      request_id: `r${(i * 7) % 300}`,
+      function: i % 3 === 0 ? "search" : "checkout",
+      stage: `s${i % 4}`,
+      status: 200 + (i % 5) * 100,
+      latency_ms: (i * 13) % 997,
+      error_code: i % 6 === 0 ? null : `E${i % 3}`,
+      upstream_status: i % 10 === 0 ? "timeout" : i % 9 === 0 ? null : 500 + (i % 3),
+      upstream_latency_ms: i % 8 === 0 ? null : i % 50,
+      timeMs: i % 11 === 0 ? null : 1_700_000_000_000 + i,
+    }));
+  }
+
+  function contents(table: UnitTable) {
+    return Array.from({ length: table.size }, (_, i) => table.unit(i)).sort((a, b) =>
+      `${a.function}/${a.requestId}` < `${b.function}/${b.requestId}` ? -1 : 1,
+    );
+  }
+
+  it("gives the same units, and the same count of distinct records, as merging each record at once", () => {
+    const batched = new UnitTable();
+    const oneByOne = new UnitTable();
+    for (const record of [...records(), ...records().slice(0, 400)]) {
+      batched.addRecord(record);
+      oneByOne.addRecord(record);
+      // Any read settles the batch: reading after every record merges each one at once.
+      expect(oneByOne.size).toBeGreaterThan(0);
+    }
+    expect(contents(batched)).toEqual(contents(oneByOne));
+    expect(batched.distinctRecords).toBe(oneByOne.distinctRecords);
+    expect(batched.distinctRecords).toBe(1000);
   });
 });
