@@ -237,7 +237,8 @@ export class Intake {
             tally.watched.push({ source, line: lineOffset + line, record: toRecord(scanned) });
           }
           if (!this.inWindow(scanned.timeMs)) return;
-          if (this.owns(bytes, idStart, idEnd)) this.units.add(scanned);
+          if (this.owner === undefined || scanned.requestIdHash % this.owner.count === this.owner.index)
+            this.units.add(scanned);
           else this.foreign.push(toRecord(scanned));
           return;
         }
@@ -406,7 +407,10 @@ export function nestingDepth(text: string, limit: number): number {
   return deepest;
 }
 
-/** Which of `count` threads owns the units of a request id (its UTF-8 bytes). */
+/**
+ * Which of `count` threads owns the units of a request id (its UTF-8 bytes): its `hashBytes` modulo
+ * `count` (which is how a scanned record's `requestIdHash` is used as well).
+ */
 export function ownerOf(bytes: Uint8Array, start: number, end: number, count: number): number {
   return hashBytes(bytes, start, end) % count;
 }

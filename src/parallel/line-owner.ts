@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { ownerOf } from "../m1/intake.js";
 
 const KEY = Buffer.from('"request_id":"');
@@ -37,4 +38,41 @@ function matchesAt(bytes: Buffer, at: number, end: number): boolean {
   if (at + KEY.length > end) return false;
   for (let k = 0; k < KEY.length; k++) if (bytes[at + k] !== KEY[k]) return false;
   return true;
+}
+
+/** Where a block's lines end and which worker reads each (see `indexLines`), in shared memory. */
+export interface LineIndex {
+  /** Per line, the index of its newline (or the block's end for a last line without one). */
+  readonly ends: Int32Array;
+  /** Per line, the worker that reads it. */
+  readonly owners: Uint8Array;
+}
+
+/** Lines a block's index holds at most; a block with more is split by each worker itself. */
+export const INDEXED_LINES = 64 * 1024;
+
+/**
+ * Finds the lines of a block and the worker that owns each (`quickOwner`, or the line's number when its
+ * request id cannot be read from the bytes), so that each worker walks only its own lines. Returns
+ * the number of lines, or -1 when there are more than the index holds. `firstLine` is the number of
+ * the block's first line in its source.
+ */
+export function indexLines(bytes: Buffer, index: LineIndex, count: number, firstLine: number): number {
+  let lines = 0;
+  let start = 0;
+  while (start < bytes.length) {
+    if (lines === INDEXED_LINES) return -1;
+    let newline = bytes.indexOf(0x0a, start);
+    if (newline < 0) newline = bytes.length;
+    index.ends[lines] = newline;
+    index.owners[lines] = quickOwner(bytes, start, newline, count) ?? (firstLine + lines) % count;
+    lines++;
+    start = newline + 1;
+  }
+  return lines;
+}
+
+/** Whether a block is valid UTF-8 as a whole (checked once, for every worker). */
+export function blockIsUtf8(bytes: Buffer): boolean {
+  return isUtf8(bytes);
 }

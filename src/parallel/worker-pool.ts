@@ -5,6 +5,7 @@ import type { IntakeSnapshot } from "../m1/intake.js";
 import { ownerOf } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
+import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
 import type { FromWorker, SharedBlock, ToWorker, WorkerSetup } from "./worker.js";
 
 /** Blocks in flight at once: enough to keep every worker busy, few enough to bound memory. */
@@ -33,6 +34,11 @@ export interface PoolResult {
 export class WorkerPool {
   private readonly workers: PoolWorker[];
   private readonly memory: SharedArrayBuffer[] = [];
+  /** Per slot, the index of the lines of the block in it (see indexLines). */
+  private readonly ends: SharedArrayBuffer[] = [];
+  private readonly owners: SharedArrayBuffer[] = [];
+  /** Per source index, the lines submitted so far. */
+  private readonly linesSubmitted = new Map<number, number>();
   /** Per slot: workers yet to finish the block in it (0: free). */
   private readonly pending: number[] = [];
   private waiting: (() => void) | null = null;
@@ -43,6 +49,8 @@ export class WorkerPool {
   constructor(size: number, setup: Omit<WorkerSetup, "owner">) {
     for (let slot = 0; slot < SLOTS; slot++) {
       this.memory.push(new SharedArrayBuffer(SLOT_BYTES));
+      this.ends.push(new SharedArrayBuffer(INDEXED_LINES * 4));
+      this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
       this.pending.push(0);
     }
     this.workers = Array.from({ length: size }, (_, index) => {
@@ -89,19 +97,34 @@ export class WorkerPool {
     }
     if (this.failure !== null) throw this.failure;
     let length = 0;
+    let lines = -1;
+    let valid = false;
+    const firstLine = (linesBefore ?? this.linesSubmitted.get(source) ?? 0) + 1;
     if ("bytes" in block) {
       length = block.bytes.length;
       // A block larger than a slot (a long line under a raised --max-line-bytes) gets memory of its own.
       if (length > (this.memory[slot] as SharedArrayBuffer).byteLength)
         this.memory[slot] = new SharedArrayBuffer(length);
       block.bytes.copy(Buffer.from(this.memory[slot] as SharedArrayBuffer), 0);
-    }
+      // The main thread finds the lines and their owners once, so that each worker walks only its own.
+      const index = {
+        ends: new Int32Array(this.ends[slot] as SharedArrayBuffer),
+        owners: new Uint8Array(this.owners[slot] as SharedArrayBuffer),
+      };
+      lines = indexLines(block.bytes, index, this.workers.length, firstLine);
+      valid = blockIsUtf8(block.bytes);
+      this.linesSubmitted.set(source, firstLine - 1 + (lines >= 0 ? lines : countLines(block.bytes)));
+    } else this.linesSubmitted.set(source, firstLine);
     const shared: SharedBlock = {
       slot,
       source,
       name,
       memory: this.memory[slot] as SharedArrayBuffer,
       length,
+      lines,
+      valid,
+      ends: this.ends[slot] as SharedArrayBuffer,
+      owners: this.owners[slot] as SharedArrayBuffer,
       ...(linesBefore === undefined ? {} : { linesBefore }),
       ...("overlong" in block ? { overlong: block.overlong } : {}),
     };
@@ -170,6 +193,13 @@ export class WorkerPool {
     this.waiting = null;
     waiting?.();
   }
+}
+
+/** The lines of a block, as SPEC.md counts them (a last line without a newline counts). */
+function countLines(bytes: Buffer): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) lines++;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? lines + 1 : lines;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { isUtf8 } from "node:buffer";
 import { parentPort, workerData } from "node:worker_threads";
 import { deliverLine, OVERLONG_KIND, overlongReason } from "../input/line-splitter.js";
 import {
@@ -37,6 +36,12 @@ export interface SharedBlock {
   readonly linesBefore?: number;
   /** A line over the length limit, skipped as it arrived: one line, given by its length. */
   readonly overlong?: number;
+  /** How many lines `ends` and `owners` index (see line-owner.ts indexLines), or -1: split it here. */
+  readonly lines: number;
+  readonly ends: SharedArrayBuffer;
+  readonly owners: SharedArrayBuffer;
+  /** The whole block is valid UTF-8. */
+  readonly valid: boolean;
 }
 
 /** Messages to a worker, in the order the pool sends them. */
@@ -118,9 +123,22 @@ function readBlock(block: SharedBlock): void {
   if (block.overlong !== undefined) {
     n++;
     if (n % count === me) sink.reject(n, OVERLONG_KIND, overlongReason(block.overlong, setup.maxLineBytes));
+  } else if (block.lines >= 0) {
+    // Indexed by the main thread: only this worker's lines are visited.
+    const bytes = Buffer.from(block.memory, 0, block.length);
+    const ends = new Int32Array(block.ends, 0, block.lines);
+    const owners = new Uint8Array(block.owners, 0, block.lines);
+    let start = 0;
+    for (let k = 0; k < block.lines; k++) {
+      const end = ends[k] as number;
+      if (owners[k] === me)
+        deliverLine(sink, bytes, start, end, n + k + 1, setup.maxLineBytes, block.valid, n + k === 0);
+      start = end + 1;
+    }
+    n += block.lines;
   } else {
     const bytes = Buffer.from(block.memory, 0, block.length);
-    const valid = isUtf8(bytes);
+    const valid = block.valid;
     let start = 0;
     while (start < bytes.length) {
       let newline = bytes.indexOf(0x0a, start);

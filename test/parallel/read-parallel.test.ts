@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { SourceSpec } from "../../src/input/read-source.js";
@@ -49,11 +51,12 @@ async function reportWith(
   jobs: number,
   text: string,
   chunk = 777,
+  path?: string,
 ): Promise<{ json: string; ndjson: string; workers: number }> {
   const bytes = Buffer.from(text);
   const pieces: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += chunk) pieces.push(bytes.subarray(at, at + chunk));
-  const specs: SourceSpec[] = [{ kind: "stdin" }];
+  const specs: SourceSpec[] = [path === undefined ? { kind: "stdin" } : { kind: "file", path }];
   const read = await readLogs(specs, Readable.from(pieces), { ...base, jobs, parallelAfterBytes: 20_000 });
   const units = read.units;
   return {
@@ -80,4 +83,22 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
       expect(many.ndjson).toBe(one.ndjson);
     },
   );
+});
+
+describe("the main thread indexes each block's lines for the workers", () => {
+  it("a block with more lines than the index holds is split by the workers themselves, alike", async () => {
+    // Lines of one or two bytes: a block of them holds more than INDEXED_LINES (65,536) lines.
+    const short = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? "" : i % 3 === 1 ? "x" : "{}"));
+    const records = Array.from({ length: 300 }, (_, i) => m1({ request_id: `r${i % 97}`, latency_ms: i }));
+    const text = [...records, ...short, ...records.reverse()].join("\n");
+    // From a file, read in pieces of 1 MiB: one block holds all the short lines.
+    const path = join(mkdtempSync(join(tmpdir(), "attribute-index-")), "short.ndjson");
+    writeFileSync(path, text);
+    const one = await reportWith(1, text, 1 << 20, path);
+    const two = await reportWith(2, text, 1 << 20, path);
+    expect(two.workers).toBe(2);
+    expect(JSON.parse(one.json).input).toMatchObject({ lines: 150_600, blank: 50_000, invalid: 100_000 });
+    expect(two.json).toBe(one.json);
+    expect(two.ndjson).toBe(one.ndjson);
+  });
 });
