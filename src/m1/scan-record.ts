@@ -1,5 +1,5 @@
 import { lengthOk } from "./field-rules.js";
-import { finishHash, HASH_PRIME, HASH_SEED } from "./byte-keys.js";
+import { finishHash, hashByte, HASH_SEED, hashWord } from "./byte-keys.js";
 import { TIMEOUT_SEVERITY } from "./record.js";
 
 /**
@@ -80,6 +80,10 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * a line that differs anywhere is read key by key, and then becomes the shape the next line is tried on.
  */
 export function scanRecord(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
+  if (bytes !== viewOf) {
+    viewOf = bytes;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   if (out.shape.fields > 0 && scanShaped(bytes, start, end, out)) return true;
   return scanKeyByKey(bytes, start, end, out);
 }
@@ -100,7 +104,14 @@ class LineShape {
   readonly nameStart = new Int32Array(MAX_SHAPE_FIELDS);
   readonly nameEnd = new Int32Array(MAX_SHAPE_FIELDS);
   readonly text = new Uint8Array(MAX_SHAPE_BYTES);
+  /** Each literal's whole four-byte words (little-endian), from `wordFrom[i]`, then its last bytes. */
+  readonly words = new Int32Array(MAX_SHAPE_BYTES / 4);
+  readonly wordFrom = new Int32Array(MAX_SHAPE_FIELDS + 2);
 }
+
+/** The line's buffer seen as a DataView (made once per buffer), to read four bytes at a time. */
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let viewOf: Uint8Array | null = null;
 
 const MAX_SHAPE_FIELDS = 32;
 const MAX_SHAPE_BYTES = 2048;
@@ -124,6 +135,10 @@ function scanShaped(bytes: Uint8Array, start: number, end: number, out: ScannedR
     let p = from[f] as number;
     const literalEnd = from[f + 1] as number;
     if (i + literalEnd - p > end) return false;
+    // Four bytes at a time, then the rest.
+    const wordsEnd = (shape.wordFrom[f] as number) + ((literalEnd - p) >> 2);
+    for (let w = shape.wordFrom[f] as number; w < wordsEnd; w++, i += 4, p += 4)
+      if (view.getInt32(i, true) !== shape.words[w]) return false;
     for (; p < literalEnd; p++, i++) if (bytes[i] !== text[p]) return false;
     if (f === shape.fields) break;
     i = readValue(bytes, i, end);
@@ -199,10 +214,19 @@ function learnShape(shape: LineShape, bytes: Uint8Array, start: number, end: num
     literalBytes -= (seenValueEnd[f] as number) - (seenValueStart[f] as number);
   if (literalBytes > MAX_SHAPE_BYTES) return;
   let at = 0;
+  let word = 0;
   let from = start;
   for (let f = 0; f <= fields; f++) {
     const to = f === fields ? end : (seenValueStart[f] as number);
     shape.from[f] = at;
+    shape.wordFrom[f] = word;
+    for (let k = from; k + 4 <= to; k += 4) {
+      shape.words[word++] =
+        (bytes[k] as number) |
+        ((bytes[k + 1] as number) << 8) |
+        ((bytes[k + 2] as number) << 16) |
+        ((bytes[k + 3] as number) << 24);
+    }
     if (f < fields) {
       shape.keys[f] = seenKeys[f] as number;
       shape.nameStart[f] = (seenNameStart[f] as number) - from;
@@ -380,11 +404,17 @@ function skipSpace(bytes: Uint8Array, i: number, end: number): number {
 
 /**
  * The index of the closing quote of a string without escapes or control characters, or -1; leaves the
- * hash of its contents (`hashBytes`) in `valueHash`.
+ * hash of its contents (`hashBytes`) in `valueHash`. Reads four bytes at a time while none of them is
+ * a quote, a backslash or a control character (tested all at once, by the word tricks of `hasSpecial`).
  */
 function readString(bytes: Uint8Array, i: number, end: number): number {
   const from = i;
   let h = HASH_SEED;
+  for (; i + 4 <= end; i += 4) {
+    const word = view.getInt32(i, true);
+    if (hasSpecial(word)) break;
+    h = hashWord(h, word);
+  }
   for (; i < end; i++) {
     const c = bytes[i] as number;
     if (c === QUOTE) {
@@ -392,9 +422,22 @@ function readString(bytes: Uint8Array, i: number, end: number): number {
       return i;
     }
     if (c === BACKSLASH || c < 0x20) return -1;
-    h = Math.imul(h ^ c, HASH_PRIME);
+    h = hashByte(h, c);
   }
   return -1;
+}
+
+/**
+ * Whether any of a word's four bytes is a quote, a backslash or below 0x20: "has a zero byte" is
+ * (v - 0x01010101) & ~v & 0x80808080, applied to the word xor each byte sought; "has a byte below n"
+ * is (v - n·0x01010101) & ~v & 0x80808080. Both are exact for whether any byte matches.
+ */
+function hasSpecial(word: number): boolean {
+  const quote = word ^ 0x22222222;
+  const backslash = word ^ 0x5c5c5c5c;
+  const found =
+    ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash) | ((word - 0x20202020) & ~word);
+  return (found & 0x80808080) !== 0;
 }
 
 /**
@@ -523,12 +566,11 @@ function parseIsoUtc(b: Uint8Array, s: number, e: number): number {
   if (length < 20 || b[e - 1] !== 0x5a || b[s + 4] !== MINUS || b[s + 7] !== MINUS || b[s + 10] !== 0x54)
     return Number.NaN;
   if (b[s + 13] !== COLON || b[s + 16] !== COLON) return Number.NaN;
-  const year = digitsAt(b, s, 4);
-  const month = digitsAt(b, s + 5, 2);
-  const day = digitsAt(b, s + 8, 2);
-  const hour = digitsAt(b, s + 11, 2);
+  const hourMs = hourStartMs(b, s);
+  if (Number.isNaN(hourMs)) return Number.NaN;
   const minute = digitsAt(b, s + 14, 2);
   const second = digitsAt(b, s + 17, 2);
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
   let ms = 0;
   if (length > 20) {
     // A fraction of 1–9 digits; Date.parse keeps milliseconds and drops the rest.
@@ -541,15 +583,30 @@ function parseIsoUtc(b: Uint8Array, s: number, e: number): number {
     }
     for (let k = fraction; k < 3; k++) ms *= 10;
   }
+  return hourMs + minute * 60_000 + second * 1000 + ms;
+}
+
+/** The last `YYYY-MM-DDTHH` read, and the epoch ms it starts at: consecutive lines mostly share it. */
+const lastHour = new Uint8Array(13);
+let lastHourMs = Number.NaN;
+
+/** The epoch ms at which the hour `YYYY-MM-DDTHH` at b[s] starts, or NaN when it is not a valid one. */
+function hourStartMs(b: Uint8Array, s: number): number {
+  let same = !Number.isNaN(lastHourMs);
+  for (let k = 0; k < 13 && same; k++) same = b[s + k] === lastHour[k];
+  if (same) return lastHourMs;
+  const year = digitsAt(b, s, 4);
+  const month = digitsAt(b, s + 5, 2);
+  const day = digitsAt(b, s + 8, 2);
+  const hour = digitsAt(b, s + 11, 2);
   // Years before 1000 (which Date.UTC would shift) and impossible dates go to the general path.
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
-    return Number.NaN;
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return Number.NaN;
   if (day > (DAYS[month - 1] as number)) return Number.NaN;
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))
     return Number.NaN;
-  return (
-    daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms
-  );
+  for (let k = 0; k < 13; k++) lastHour[k] = b[s + k] as number;
+  lastHourMs = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000;
+  return lastHourMs;
 }
 
 /**

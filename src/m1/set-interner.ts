@@ -23,15 +23,15 @@ export class SetInterner {
 
   /** The id of `set ∪ {element}` (an owned set is grown in place and keeps its id). */
   add(setId: number, element: number): number {
-    const own = this.owned.get(setId);
-    if (own !== undefined) {
+    const steps = this.steps[setId];
+    if (steps === null || steps === undefined) {
+      const own = this.owned.get(setId) as { members: Set<number>; sorted: number[] | null };
       if (!own.members.has(element)) {
         own.members.add(element);
         own.sorted = null;
       }
       return setId;
     }
-    const steps = this.steps[setId] as Map<number, number>;
     const known = steps.get(element);
     if (known !== undefined) return known;
     const members = this.sets[setId] as number[];
@@ -59,8 +59,9 @@ export class SetInterner {
 
   /** The element ids of a set, ascending. */
   members(setId: number): readonly number[] {
-    const own = this.owned.get(setId);
-    if (own === undefined) return this.sets[setId] as number[];
+    const shared = this.sets[setId];
+    if (shared !== null && shared !== undefined) return shared;
+    const own = this.owned.get(setId) as { members: Set<number>; sorted: number[] | null };
     own.sorted ??= [...own.members].sort((a, b) => a - b);
     return own.sorted;
   }
