@@ -72,7 +72,8 @@ async function readHeader(input: ByteQueue): Promise<"ok" | "truncated" | "not g
 
 /** Inflates one raw deflate body from the queue, leaving the bytes after it in the queue. */
 async function* inflateMember(name: string, input: ByteQueue): AsyncGenerator<Buffer> {
-  const inflate = zlib.createInflateRaw();
+  // Output in pieces of 1 MiB (the default is 16 KiB): far fewer events and yields per byte.
+  const inflate = zlib.createInflateRaw({ chunkSize: 1024 * 1024 });
   const out: Buffer[] = [];
   let ended = false;
   let failure: Error | null = null;

@@ -18,6 +18,16 @@ interface PoolWorker {
   reply: ((message: FromWorker) => void) | null;
 }
 
+/** A slot being filled with blocks of one source, not yet handed to the workers. */
+interface OpenSlot {
+  readonly slot: number;
+  readonly source: number;
+  readonly name: string;
+  length: number;
+  readonly linesBefore: number | undefined;
+  readonly overlong: number | undefined;
+}
+
 /** What the pool hands back at the end. */
 export interface PoolResult {
   readonly states: IntakeSnapshot[];
@@ -37,6 +47,8 @@ export class WorkerPool {
   /** Per slot, the index of the lines of the block in it (see indexLines). */
   private readonly ends: SharedArrayBuffer[] = [];
   private readonly owners: SharedArrayBuffer[] = [];
+  /** The slot being filled (see `send`). */
+  private open: OpenSlot | null = null;
   /** Per source index, the lines submitted so far. */
   private readonly linesSubmitted = new Map<number, number>();
   /** Per slot: workers yet to finish the block in it (0: free). */
@@ -80,8 +92,10 @@ export class WorkerPool {
   }
 
   /**
-   * Copies a block into a free slot of shared memory and hands it to every worker, waiting while every
-   * slot is in use. `linesBefore` goes with a source's first block read in parallel.
+   * Copies a block into shared memory for the workers, waiting while every slot is in use. Blocks of
+   * one source are gathered into a slot until the next one does not fit, and only then handed on (one
+   * message per slot, not per block: a carried-over line is a block of its own). `linesBefore` goes
+   * with a source's first block read in parallel.
    */
   async send(
     source: number,
@@ -89,6 +103,44 @@ export class WorkerPool {
     block: { bytes: Buffer } | { overlong: number },
     linesBefore?: number,
   ): Promise<void> {
+    const open = this.open;
+    if (
+      open !== null &&
+      (open.source !== source || !("bytes" in block) || !this.fits(open, block.bytes.length))
+    )
+      this.dispatch(open);
+    if (!("bytes" in block)) {
+      const slot = await this.freeSlot();
+      this.dispatch({ slot, source, name, length: 0, linesBefore, overlong: block.overlong });
+      return;
+    }
+    if (this.open === null) {
+      const slot = await this.freeSlot();
+      // A block larger than a slot (a long line under a raised --max-line-bytes) gets memory of its own.
+      if (block.bytes.length > (this.memory[slot] as SharedArrayBuffer).byteLength)
+        this.memory[slot] = new SharedArrayBuffer(block.bytes.length);
+      this.open = { slot, source, name, length: 0, linesBefore, overlong: undefined };
+    }
+    const filling = this.open;
+    const memory = Buffer.from(this.memory[filling.slot] as SharedArrayBuffer);
+    // A block is whole lines, but a carried-over line comes without its newline: put one back between.
+    if (filling.length > 0 && memory[filling.length - 1] !== 0x0a) memory[filling.length++] = 0x0a;
+    block.bytes.copy(memory, filling.length);
+    filling.length += block.bytes.length;
+  }
+
+  /** Hands on the slot being filled, if any (before the pool finishes). */
+  private flushOpen(): void {
+    if (this.open !== null) this.dispatch(this.open);
+  }
+
+  private fits(open: OpenSlot, bytes: number): boolean {
+    // One byte more for a newline between blocks.
+    return open.length + 1 + bytes <= (this.memory[open.slot] as SharedArrayBuffer).byteLength;
+  }
+
+  /** A free slot, reserved; waits while every slot is in use. */
+  private async freeSlot(): Promise<number> {
     let slot = this.pending.indexOf(0);
     while (slot < 0) {
       if (this.failure !== null) throw this.failure;
@@ -96,24 +148,27 @@ export class WorkerPool {
       slot = this.pending.indexOf(0);
     }
     if (this.failure !== null) throw this.failure;
-    let length = 0;
+    this.pending[slot] = -1;
+    return slot;
+  }
+
+  /** Indexes a filled slot's lines and sends it to every worker. */
+  private dispatch(open: OpenSlot): void {
+    if (this.open === open) this.open = null;
+    const { slot, source, name, length, linesBefore, overlong } = open;
     let lines = -1;
     let valid = false;
     const firstLine = (linesBefore ?? this.linesSubmitted.get(source) ?? 0) + 1;
-    if ("bytes" in block) {
-      length = block.bytes.length;
-      // A block larger than a slot (a long line under a raised --max-line-bytes) gets memory of its own.
-      if (length > (this.memory[slot] as SharedArrayBuffer).byteLength)
-        this.memory[slot] = new SharedArrayBuffer(length);
-      block.bytes.copy(Buffer.from(this.memory[slot] as SharedArrayBuffer), 0);
+    if (overlong === undefined) {
+      const bytes = Buffer.from(this.memory[slot] as SharedArrayBuffer, 0, length);
       // The main thread finds the lines and their owners once, so that each worker walks only its own.
       const index = {
         ends: new Int32Array(this.ends[slot] as SharedArrayBuffer),
         owners: new Uint8Array(this.owners[slot] as SharedArrayBuffer),
       };
-      lines = indexLines(block.bytes, index, this.workers.length, firstLine);
-      valid = blockIsUtf8(block.bytes);
-      this.linesSubmitted.set(source, firstLine - 1 + (lines >= 0 ? lines : countLines(block.bytes)));
+      lines = indexLines(bytes, index, this.workers.length, firstLine);
+      valid = blockIsUtf8(bytes);
+      this.linesSubmitted.set(source, firstLine - 1 + (lines >= 0 ? lines : countLines(bytes)));
     } else this.linesSubmitted.set(source, firstLine);
     const shared: SharedBlock = {
       slot,
@@ -126,7 +181,7 @@ export class WorkerPool {
       ends: this.ends[slot] as SharedArrayBuffer,
       owners: this.owners[slot] as SharedArrayBuffer,
       ...(linesBefore === undefined ? {} : { linesBefore }),
-      ...("overlong" in block ? { overlong: block.overlong } : {}),
+      ...(overlong === undefined ? {} : { overlong }),
     };
     this.pending[slot] = this.workers.length;
     for (const worker of this.workers)
@@ -145,6 +200,7 @@ export class WorkerPool {
    */
   async finish(): Promise<PoolResult> {
     try {
+      this.flushOpen();
       const foreign = await Promise.all(this.workers.map((w) => this.ask(w, { type: "flush" })));
       const adopted: M1Record[][] = this.workers.map(() => []);
       for (const reply of foreign) {
