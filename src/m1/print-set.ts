@@ -9,6 +9,11 @@ export class PrintSet {
   /** Each slot holds unit + 1 (0: empty), then the two halves of the fingerprint. */
   size = 0;
 
+  /** Reads the first slot of a triple (to bring it into the cache); returns what it read. */
+  touch(unit: number, a: number, b: number): number {
+    return this.slots[3 * (mixTriple(unit, a, b) & this.mask)] as number;
+  }
+
   /** Adds a triple; false when it was already there. */
   add(unit: number, a: number, b: number): boolean {
     let slot = mixTriple(unit, a, b) & this.mask;

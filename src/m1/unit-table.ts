@@ -88,6 +88,8 @@ export class UnitTable implements UnitsReader {
   private pending = 0;
   private readonly batchWords = new Uint32Array(BATCH * STAGED_WORDS);
   private readonly batchNumbers = new Float64Array(BATCH * STAGED_NUMBERS);
+  /** Per staged record, the unit its slot hash likely names (found while touching), or -1. */
+  private readonly batchUnits = new Int32Array(BATCH);
   private batchIds = new Uint8Array(BATCH * 64);
   private batchIdsUsed = 0;
   /** What the touching passes of `settle` read, kept so that the reads are not optimised away. */
@@ -178,12 +180,25 @@ export class UnitTable implements UnitsReader {
     this.batchIdsUsed = 0;
     const words = this.batchWords;
     const keys = this.keys;
+    const units = this.batchUnits;
     let touched = 0;
     for (let k = 0; k < count; k++) touched ^= keys.touchSlot(words[k * STAGED_WORDS] as number);
     for (let k = 0; k < count; k++) {
-      const unit = keys.touchKey(words[k * STAGED_WORDS] as number);
-      if (unit >= 0 && unit * ROW < this.rows.length)
-        touched ^= this.words32[2 * unit * ROW + STATUS] as number;
+      let unit = keys.touchKey(words[k * STAGED_WORDS] as number);
+      if (unit >= 0 && (unit + 1) * ROW <= this.rows.length) {
+        // Both ends of the row: it may straddle two cache lines.
+        touched ^=
+          (this.words32[2 * unit * ROW] as number) ^ (this.words32[2 * (unit + 1) * ROW - 1] as number);
+      } else unit = -1;
+      units[k] = unit;
+    }
+    // A unit with more distinct records than its row holds keeps the others in the spilled set.
+    for (let k = 0; k < count; k++) {
+      const unit = units[k] as number;
+      if (unit >= 0 && this.words32[2 * unit * ROW + PRINT_COUNT] === INLINE_PRINTS) {
+        const w = k * STAGED_WORDS;
+        touched ^= this.spilledPrints.touch(unit, words[w + 8] as number, words[w + 9] as number);
+      }
     }
     this.touched = touched;
     const ids = this.batchIds;
