@@ -22,6 +22,8 @@ export class ByteKeys {
   private starts: Float64Array;
   private lengths: Uint32Array;
   private arena: Buffer;
+  /** The arena as a DataView, to compare keys four bytes at a time. */
+  private arenaView: DataView<ArrayBufferLike>;
   private arenaUsed = 0;
   private count = 0;
   private readonly strings: (string | undefined)[] | undefined;
@@ -38,6 +40,7 @@ export class ByteKeys {
     this.starts = new Float64Array(capacity);
     this.lengths = new Uint32Array(capacity);
     this.arena = Buffer.allocUnsafe(capacity * 16);
+    this.arenaView = viewOf(this.arena);
     this.strings = keepStrings ? [] : undefined;
   }
 
@@ -197,8 +200,14 @@ export class ByteKeys {
       arena[keyAt + 3] !== tag >>> 24
     )
       return false;
+    // Four bytes at a time, then the rest.
     const at = keyAt + 4;
-    for (let k = 0; k < length; k++) if (arena[at + k] !== bytes[start + k]) return false;
+    const stored = this.arenaView;
+    const given = viewOf(bytes);
+    let k = 0;
+    for (; k + 4 <= length; k += 4)
+      if (stored.getInt32(at + k, true) !== given.getInt32(start + k, true)) return false;
+    for (; k < length; k++) if (arena[at + k] !== bytes[start + k]) return false;
     return true;
   }
 
@@ -230,6 +239,7 @@ export class ByteKeys {
     const next = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaUsed + need));
     this.arena.copy(next, 0, 0, this.arenaUsed);
     this.arena = next;
+    this.arenaView = viewOf(next);
   }
 }
 
@@ -243,6 +253,19 @@ export interface KeysSnapshot {
 }
 
 export const HASH_SEED = 0x811c9dc5;
+
+/** A DataView of the bytes given last (made again only when they change: they are mostly one buffer). */
+let lastView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let lastViewOf: Uint8Array | null = null;
+
+/** The bytes as a DataView (over exactly their range), to read four bytes at a time. */
+export function viewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
+  if (bytes !== lastViewOf) {
+    lastViewOf = bytes;
+    lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return lastView;
+}
 
 /**
  * A 32-bit hash of bytes: their whole four-byte words (little-endian) and then the one to three bytes

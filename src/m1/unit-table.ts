@@ -1,4 +1,4 @@
-import { ByteKeys, hashBytes, type KeysSnapshot } from "./byte-keys.js";
+import { ByteKeys, hashBytes, viewOf, type KeysSnapshot } from "./byte-keys.js";
 import { Fingerprint } from "./fingerprint.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
@@ -91,6 +91,7 @@ export class UnitTable implements UnitsReader {
   /** Per staged record, the unit its slot hash likely names (found while touching), or -1. */
   private readonly batchUnits = new Int32Array(BATCH);
   private batchIds = new Uint8Array(BATCH * 64);
+  private batchIdsView = new DataView(this.batchIds.buffer);
   private batchIdsUsed = 0;
   /** What the touching passes of `settle` read, kept so that the reads are not optimised away. */
   touched = 0;
@@ -142,7 +143,10 @@ export class UnitTable implements UnitsReader {
     const end = r.requestId[1] as number;
     const length = end - start;
     if (this.pending === BATCH || this.batchIdsUsed + length > this.batchIds.length) this.settle();
-    if (length > this.batchIds.length) this.batchIds = new Uint8Array(length);
+    if (length > this.batchIds.length) {
+      this.batchIds = new Uint8Array(length);
+      this.batchIdsView = new DataView(this.batchIds.buffer);
+    }
     const k = this.pending++;
     const w = k * STAGED_WORDS;
     const words = this.batchWords;
@@ -160,9 +164,14 @@ export class UnitTable implements UnitsReader {
     this.batchNumbers[n] = r.latencyMs;
     this.batchNumbers[n + 1] = r.upstreamLatencyMs;
     this.batchNumbers[n + 2] = r.timeMs;
+    // The request id's bytes, four at a time, then the rest.
     const ids = this.batchIds;
+    const into = this.batchIdsView;
+    const from = viewOf(bytes);
     let at = this.batchIdsUsed;
-    for (let i = start; i < end; i++) ids[at++] = bytes[i] as number;
+    let i = start;
+    for (; i + 4 <= end; i += 4, at += 4) into.setInt32(at, from.getInt32(i, true), true);
+    for (; i < end; i++) ids[at++] = bytes[i] as number;
     this.batchIdsUsed = at;
   }
 
