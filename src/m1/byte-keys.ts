@@ -275,15 +275,8 @@ export function viewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = HASH_SEED;
   let i = start;
-  for (; i + 4 <= end; i += 4) {
-    h = hashWord(
-      h,
-      (bytes[i] as number) |
-        ((bytes[i + 1] as number) << 8) |
-        ((bytes[i + 2] as number) << 16) |
-        ((bytes[i + 3] as number) << 24),
-    );
-  }
+  const view = viewOf(bytes);
+  for (; i + 4 <= end; i += 4) h = hashWord(h, view.getInt32(i, true));
   for (; i < end; i++) h = hashByte(h, bytes[i] as number);
   return finishHash(h, end - start);
 }
