@@ -11,7 +11,6 @@ import { runCheck, type CheckFlags } from "./commands/check-command.js";
 import { runExplain, type ExplainFlags } from "./commands/explain-command.js";
 import { runReport, type ReportFlags } from "./commands/report-command.js";
 import { renderRules, type RulesFormat } from "./commands/rules.js";
-import { diffReports } from "./diff/diff-reports.js";
 import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from "./diff/render-diff.js";
 import { InputError } from "./input-error.js";
 import { EXIT, type Io } from "./io.js";
@@ -156,6 +155,8 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
       ) => {
         const before = await readJsonFile(oldPath, { missingOk: false });
         const after = await readJsonFile(newPath, { missingOk: false });
+        // Loaded here: it reads reports with zod, which a run of any other command should not load.
+        const { diffReports } = await import("./diff/diff-reports.js");
         const diff = diffReports(before, after, { old: oldPath, new: newPath });
         const text =
           flags.format === "json"

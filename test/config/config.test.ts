@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig, resolveSettings } from "../../src/config/config.js";
+import { DEFAULT_CONFIG_FILE, loadConfig, resolveSettings } from "../../src/config/config.js";
+import { parseConfig } from "../../src/config/parse-config.js";
 import { InputError } from "../../src/input-error.js";
 
 const FILE = "attribute.config.json";
