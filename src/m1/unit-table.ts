@@ -401,13 +401,14 @@ export class UnitTable implements UnitsReader {
     return { first, last };
   }
 
-  /** The latency_ms of a unit. */
+  /** The earliest timestamp of a unit's records, epoch ms, or null when none had one. */
   firstMsOf(index: number): number | null {
     this.settle();
     const first = this.rows[index * ROW + FIRST_MS] as number;
     return Number.isNaN(first) ? null : first;
   }
 
+  /** The merged latency_ms of a unit. */
   latencyOf(index: number): number {
     this.settle();
     return this.rows[index * ROW + LATENCY] as number;
