@@ -19,7 +19,8 @@ export class ByteKeys {
   private slots: Int32Array;
   private mask: number;
   private tags: Uint32Array;
-  private starts: Float64Array;
+  /** Where each key's bytes start in the arena (a Buffer is at most 4 GiB in Node: 32 bits hold it). */
+  private starts: Uint32Array;
   private lengths: Uint32Array;
   private arena: Buffer;
   /** The arena as a DataView, to compare keys four bytes at a time. */
@@ -37,7 +38,7 @@ export class ByteKeys {
     this.mask = initialSlots - 1;
     const capacity = Math.ceil(initialSlots * MAX_LOAD) + 1;
     this.tags = new Uint32Array(capacity);
-    this.starts = new Float64Array(capacity);
+    this.starts = new Uint32Array(capacity);
     this.lengths = new Uint32Array(capacity);
     this.arena = Buffer.allocUnsafe(capacity * 16);
     this.arenaView = viewOf(this.arena);
@@ -226,12 +227,12 @@ export class ByteKeys {
 
   private growColumns(): void {
     const capacity = this.tags.length * 2;
-    const grow = <T extends Uint32Array | Float64Array>(old: T, next: T): T => {
+    const grow = (old: Uint32Array, next: Uint32Array): Uint32Array => {
       next.set(old);
       return next;
     };
     this.tags = grow(this.tags, new Uint32Array(capacity));
-    this.starts = grow(this.starts, new Float64Array(capacity));
+    this.starts = grow(this.starts, new Uint32Array(capacity));
     this.lengths = grow(this.lengths, new Uint32Array(capacity));
   }
 
@@ -247,7 +248,7 @@ export class ByteKeys {
 export interface KeysSnapshot {
   readonly count: number;
   readonly arena: Uint8Array;
-  readonly starts: Float64Array;
+  readonly starts: Uint32Array;
   readonly lengths: Uint32Array;
   readonly tags: Uint32Array;
 }
