@@ -1,5 +1,5 @@
 import { lengthOk } from "./field-rules.js";
-import { finishHash, hashByte, HASH_SEED, hashWord } from "./byte-keys.js";
+import { finishHash, hashByte, HASH_SEED, hashWord, viewOf } from "./byte-keys.js";
 import { TIMEOUT_SEVERITY } from "./record.js";
 
 /**
@@ -80,10 +80,7 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * a line that differs anywhere is read key by key, and then becomes the shape the next line is tried on.
  */
 export function scanRecord(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
-  if (bytes !== viewOf) {
-    viewOf = bytes;
-    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  view = viewOf(bytes);
   if (out.shape.fields > 0 && scanShaped(bytes, start, end, out)) return true;
   return scanKeyByKey(bytes, start, end, out);
 }
@@ -109,9 +106,8 @@ class LineShape {
   readonly wordFrom = new Int32Array(MAX_SHAPE_FIELDS + 2);
 }
 
-/** The line's buffer seen as a DataView (made once per buffer), to read four bytes at a time. */
+/** The line's buffer seen as a DataView (byte-keys.ts `viewOf`), to read four bytes at a time. */
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-let viewOf: Uint8Array | null = null;
 
 const MAX_SHAPE_FIELDS = 32;
 const MAX_SHAPE_BYTES = 2048;
