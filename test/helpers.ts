@@ -26,6 +26,18 @@ export function reportFor(sources: Sources, thresholds: Thresholds = DEFAULT_THR
 }
 
 /** One M1 line, with defaults for the fields a case does not care about. */
+/** A valid M1 record with every required field (an upstream failure), for the validators' tests. */
+export const SAMPLE_RECORD = {
+  request_id: "r1",
+  function: "checkout",
+  stage: "upstream",
+  status: 502,
+  latency_ms: 812,
+  error_code: "UPSTREAM_ERROR",
+  upstream_status: 503,
+  upstream_latency_ms: 790,
+};
+
 export function m1(fields: Readonly<Record<string, unknown>> = {}): string {
   return JSON.stringify({
     request_id: "r1",

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { upstreamSeverity } from "../../src/m1/record.js";
 import { daysFromCivil, ScannedRecord, scanRecord } from "../../src/m1/scan-record.js";
 import { validateRecord } from "../../src/m1/validate-record.js";
+import { SAMPLE_RECORD } from "../helpers.js";
 
 const policy = { strict: false, allowed: new Set<string>() };
 
@@ -63,16 +64,7 @@ function fastPath(line: string, after?: string) {
   };
 }
 
-const base = {
-  request_id: "r1",
-  function: "checkout",
-  stage: "upstream",
-  status: 502,
-  latency_ms: 812,
-  error_code: "UPSTREAM_ERROR",
-  upstream_status: 503,
-  upstream_latency_ms: 790,
-};
+const base = SAMPLE_RECORD;
 
 // Number spellings that JSON allows (and a few it does not), as raw text.
 const numberText = fc.oneof(

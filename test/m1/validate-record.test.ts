@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TIME_FIELDS } from "../../src/m1/record.js";
+import { SAMPLE_RECORD } from "../helpers.js";
 import {
   acceptsQuickly,
   explainWithZod,
@@ -11,16 +12,7 @@ import {
 const lenient: FieldPolicy = { strict: false, allowed: new Set() };
 const strict: FieldPolicy = { strict: true, allowed: new Set() };
 
-const good = {
-  request_id: "r1",
-  function: "checkout",
-  stage: "upstream",
-  status: 502,
-  latency_ms: 812,
-  error_code: "UPSTREAM_ERROR",
-  upstream_status: 503,
-  upstream_latency_ms: 790,
-};
+const good = SAMPLE_RECORD;
 
 const reasonFor = (value: unknown, policy = lenient): string => {
   const result = validateRecord(value, policy);

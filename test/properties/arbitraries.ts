@@ -2,6 +2,7 @@
 // multi-byte UTF-8, invalid bytes), hostile strings for any field, key or line, and ways to cut bytes into
 // chunks. Every property runs with a fixed seed and a bounded number of runs (`seeded`).
 import fc from "fast-check";
+import { REQUIRED_FIELDS, TIME_FIELDS } from "../../src/m1/record.js";
 
 /** The seed and size of every property: the same cases on every run, in seconds on two cores. */
 export function seeded(seed: number, numRuns = 100): { seed: number; numRuns: number } {
@@ -74,16 +75,7 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   },
 );
 
-const REQUIRED = [
-  "request_id",
-  "function",
-  "stage",
-  "status",
-  "latency_ms",
-  "error_code",
-  "upstream_status",
-  "upstream_latency_ms",
-] as const;
+const REQUIRED = REQUIRED_FIELDS;
 
 /** A valid record over a few ids and functions, so that units merge several records. */
 export const validRecord: fc.Arbitrary<Record<string, unknown>> = fc.record({
@@ -112,7 +104,7 @@ export const hostileRecordLine: fc.Arbitrary<string> = fc
 /** A record of arbitrary JSON values under the M1 keys and others. */
 export const arbitraryJsonRecordLine: fc.Arbitrary<string> = fc
   .dictionary(
-    fc.oneof(fc.constantFrom(...REQUIRED, "ts", "timestamp", "time"), fc.string({ maxLength: 6 })),
+    fc.oneof(fc.constantFrom(...REQUIRED, ...TIME_FIELDS), fc.string({ maxLength: 6 })),
     fc.jsonValue({ maxDepth: 3 }),
     { maxKeys: 10 },
   )
@@ -198,7 +190,7 @@ export function chunked(bytes: Buffer): fc.Arbitrary<Buffer[]> {
     });
 }
 
-const KNOWN_KEYS = new Set<string>([...REQUIRED, "ts", "timestamp", "time"]);
+const KNOWN_KEYS = new Set<string>([...REQUIRED, ...TIME_FIELDS]);
 
 /** Cut to at most `max` UTF-16 units; never empty. */
 const fitting = (max: number) => (text: string) => text.slice(0, max) || "x";
