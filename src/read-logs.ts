@@ -17,6 +17,7 @@ import type { UnitsReader } from "./m1/units-reader.js";
 import type { FieldPolicy } from "./m1/validate-record.js";
 import { readBlock } from "./parallel/read-block.js";
 import { WorkerPool } from "./parallel/worker-pool.js";
+import { scratchFiles } from "./storage/scratch-file.js";
 
 /** How one source was read. */
 export interface SourceResult {
@@ -103,7 +104,7 @@ export async function readLogs(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const intake = new Intake(options.policy, limits, undefined, options.extras);
+  const intake = new Intake(options.policy, limits, undefined, options.extras, scratchFiles());
   intake.onReject = options.onReject ?? null;
   const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
   let pool: WorkerPool | null = null;

@@ -191,6 +191,46 @@ describe("input", () => {
   });
 });
 
+describe("memory: fingerprints of long requests go to scratch space", () => {
+  /** Seven requests of 900 distinct records each, every record logged twice. */
+  function longRequests(): string {
+    const lines: string[] = [];
+    for (let i = 0; i < 6300; i++) {
+      const line = JSON.stringify({
+        request_id: `r${i % 7}`,
+        function: "checkout",
+        stage: `s${i % 900}`,
+        status: 200 + (i % 4) * 100,
+        latency_ms: i % 1300,
+        error_code: null,
+        upstream_status: 503,
+        upstream_latency_ms: 9,
+      });
+      lines.push(line, line);
+    }
+    return `${lines.join("\n")}\n`;
+  }
+
+  it.each([
+    ["one thread", ["--jobs", "1"], {}],
+    ["two workers", ["--jobs", "2"], { ATTRIBUTE_PARALLEL_AFTER_BYTES: "0" }],
+  ])("%s: the same report as in memory, and no file left in TMPDIR", (_, flags, env) => {
+    const log = join(work, "long-requests.ndjson");
+    writeFileSync(log, longRequests());
+    const scratch = mkdtempSync(join(tmpdir(), "attribute-e2e-scratch-"));
+    const inMemory = cli([log, ...flags, "--format", "json"], { env: cleanEnv(env) });
+    const spilled = cli([log, ...flags, "--format", "json"], {
+      env: cleanEnv({ ...env, ATTRIBUTE_PRINTS_IN_MEMORY: "0", TMPDIR: scratch }),
+    });
+    expect(spilled.stderr).toBe("");
+    expect(spilled.status).toBe(0);
+    expect(spilled.stdout.toString()).toBe(inMemory.stdout.toString());
+    expect(JSON.parse(spilled.stdout.toString()).input.duplicates).toBe(6300);
+    expect(readdirSync(scratch)).toEqual([]);
+    rmSync(scratch, { recursive: true });
+  });
+});
+
 describe("output", () => {
   it("`attribute … --format ndjson | head -1` ends with status 0 and nothing on stderr (EPIPE)", () => {
     // The shell reports head's status; attribute's own is written to a file beside it.

@@ -25,7 +25,6 @@ export function reportFor(sources: Sources, thresholds: Thresholds = DEFAULT_THR
   return buildReport(readText(sources), { thresholds });
 }
 
-/** One M1 line, with defaults for the fields a case does not care about. */
 /** A valid M1 record with every required field (an upstream failure), for the validators' tests. */
 export const SAMPLE_RECORD = {
   request_id: "r1",
@@ -38,6 +37,7 @@ export const SAMPLE_RECORD = {
   upstream_latency_ms: 790,
 };
 
+/** One M1 line, with defaults for the fields a case does not care about. */
 export function m1(fields: Readonly<Record<string, unknown>> = {}): string {
   return JSON.stringify({
     request_id: "r1",

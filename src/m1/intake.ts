@@ -8,6 +8,7 @@ import { validateRecord, type FieldPolicy } from "./validate-record.js";
 import { createMapper, type Mapper, type MappingOptions } from "../presets/index.js";
 import { validateMapped } from "../presets/validate-mapped.js";
 import { isInWindow, type TimeWindow } from "../time/time-window.js";
+import type { ScratchPolicy } from "../storage/scratch-file.js";
 import { Vocabulary } from "./vocabulary.js";
 
 /** A violation located by source and line (SPEC.md section 1). */
@@ -102,7 +103,7 @@ export class InputTally {
 export class Intake {
   readonly tally = new InputTally();
   /** The units merged on this thread (replaced by an empty table by `handOverUnits`). */
-  units = new UnitTable();
+  units: UnitTable;
   private readonly unknownNames = new Vocabulary();
   /** Per unknown-name id: its count, or -1 for a name on the allowlist. */
   private readonly unknownCounts: number[] = [];
@@ -125,7 +126,10 @@ export class Intake {
     private readonly limits: IntakeLimits = DEFAULT_LIMITS,
     private readonly owner?: UnitOwner,
     extras: IntakeExtras = {},
+    /** Scratch space for the unit table's fingerprints (each thread its own; see DistinctPrints). */
+    private readonly scratch: ScratchPolicy | null = null,
   ) {
+    this.units = new UnitTable(scratch);
     this.mapper = extras.mapping ? createMapper(extras.mapping) : null;
     this.window = extras.window ?? null;
     this.watch =
@@ -135,7 +139,8 @@ export class Intake {
   /** Gives up the units merged so far (they were handed to worker threads), keeping the counts. */
   handOverUnits(): UnitsSnapshot {
     const snapshot = this.units.snapshot();
-    this.units = new UnitTable();
+    this.units.close();
+    this.units = new UnitTable(this.scratch);
     return snapshot;
   }
 
@@ -182,7 +187,7 @@ export class Intake {
       violations: t.violations,
       violationsByKind: [...t.violationsByKind],
       unknownFields: [...this.unknownFields()],
-      units: this.units.snapshot(),
+      units: this.units.snapshot(false),
     };
   }
 

@@ -33,6 +33,12 @@ export class PrintSet {
     return true;
   }
 
+  /** Empties the set, keeping its memory. */
+  clear(): void {
+    this.slots.fill(0);
+    this.size = 0;
+  }
+
   /** Every triple, as [unit, a, b, unit, a, b, …]. */
   entries(): Uint32Array {
     const out = new Uint32Array(3 * this.size);
@@ -59,7 +65,8 @@ export class PrintSet {
   }
 }
 
-function mixTriple(unit: number, a: number, b: number): number {
+/** The hash of a triple (PrintSet's slots; DistinctPrints' buckets). */
+export function mixTriple(unit: number, a: number, b: number): number {
   let h = Math.imul(unit ^ 0x9e3779b9, 0x85ebca6b) ^ a;
   h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35) ^ b;
   h = Math.imul(h ^ (h >>> 13), 0x27d4eb2f);

@@ -3,7 +3,8 @@ import { Fingerprint } from "./fingerprint.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
-import { PrintSet } from "./print-set.js";
+import type { ScratchPolicy } from "../storage/scratch-file.js";
+import { DistinctPrints } from "./distinct-prints.js";
 import { ScannedRecord } from "./scan-record.js";
 import { SetInterner } from "./set-interner.js";
 import type { UnitsReader } from "./units-reader.js";
@@ -16,7 +17,7 @@ export interface UnitsSnapshot {
   readonly sets: readonly (readonly number[])[];
   readonly keys: KeysSnapshot;
   readonly rows: Float64Array;
-  /** Fingerprints beyond the inline ones, as [unit, a, b] triples. */
+  /** Fingerprints beyond the inline ones, as [unit, a, b] triples (empty unless asked for). */
   readonly spilled: Uint32Array;
   readonly distinctRecords: number;
 }
@@ -78,7 +79,7 @@ export class UnitTable implements UnitsReader {
   private rows = new Float64Array(INITIAL_CAPACITY * ROW);
   private words32 = new Uint32Array(this.rows.buffer);
   /** Fingerprints of units with more distinct records than fit inline. */
-  private readonly spilledPrints = new PrintSet();
+  private readonly spilledPrints: DistinctPrints;
   private readonly print = new Fingerprint();
   private readonly scratch = new ScannedRecord();
 
@@ -96,12 +97,32 @@ export class UnitTable implements UnitsReader {
   /** What the touching passes of `settle` read, kept so that the reads are not optimised away. */
   touched = 0;
 
-  private distinct = 0;
+  /** Distinct records whose fingerprints are inline (the others are counted by spilledPrints). */
+  private distinctInline = 0;
+
+  /**
+   * @param scratch where fingerprints beyond a unit's third may go when there are too many to keep in
+   *   memory (see DistinctPrints); without it they all stay in memory.
+   */
+  constructor(scratch: ScratchPolicy | null = null) {
+    this.spilledPrints = new DistinctPrints(scratch);
+  }
 
   /** Valid records added that were not duplicates of an earlier record of their unit. */
   get distinctRecords(): number {
     this.settle();
-    return this.distinct;
+    return this.distinctInline + this.spilledPrints.distinct;
+  }
+
+  /** Whether fingerprints went to scratch space. */
+  get spilled(): boolean {
+    this.settle();
+    return this.spilledPrints.spilled;
+  }
+
+  /** Frees the scratch space, if any; the table must not be used after. */
+  close(): void {
+    this.spilledPrints.close();
   }
 
   get size(): number {
@@ -273,8 +294,11 @@ export class UnitTable implements UnitsReader {
     this.add(r);
   }
 
-  /** The whole table as plain data, for another thread's table to absorb. */
-  snapshot(): UnitsSnapshot {
+  /**
+   * The whole table as plain data: for another thread's table to absorb (with its spilled
+   * fingerprints), or to read (without them: `prints` false, and a distinct count is all it needs).
+   */
+  snapshot(prints = true): UnitsSnapshot {
     this.settle();
     return {
       functions: this.functionNames.texts(),
@@ -282,7 +306,7 @@ export class UnitTable implements UnitsReader {
       sets: this.wordSets.all(),
       keys: this.keys.snapshot(),
       rows: this.rows.subarray(0, this.size * ROW),
-      spilled: this.spilledPrints.entries(),
+      spilled: prints ? this.spilledPrints.entries() : new Uint32Array(0),
       distinctRecords: this.distinctRecords,
     };
   }
@@ -455,7 +479,7 @@ export class UnitTable implements UnitsReader {
     stages: number,
     printA: number,
     printB: number,
-  ): boolean {
+  ): void {
     if (isNew && (i + 1) * ROW > this.rows.length) this.grow();
     const rows = this.rows;
     const words = this.words32;
@@ -471,7 +495,8 @@ export class UnitTable implements UnitsReader {
       words[w + ERROR_CODES] = errorCodes;
       words[w + STAGES] = stages;
       words[w + PRINT_COUNT] = 0;
-      return this.addPrint(i, printA, printB);
+      this.addPrint(i, printA, printB);
+      return;
     }
     if (status > (words[w + STATUS] as number)) words[w + STATUS] = status;
     if (latency > (rows[d + LATENCY] as number)) rows[d + LATENCY] = latency;
@@ -483,27 +508,25 @@ export class UnitTable implements UnitsReader {
     if (errorCodes !== codes) words[w + ERROR_CODES] = this.wordSets.union(codes, errorCodes);
     const seen = words[w + STAGES] as number;
     if (stages !== seen) words[w + STAGES] = this.wordSets.union(seen, stages);
-    return this.addPrint(i, printA, printB);
+    this.addPrint(i, printA, printB);
   }
 
-  /** Remembers a record's fingerprint for its unit; false when the unit already had it. */
-  private addPrint(unit: number, a: number, b: number): boolean {
+  /** Remembers a record's fingerprint for its unit (a repeat is counted once). */
+  private addPrint(unit: number, a: number, b: number): void {
     const words = this.words32;
     const w = 2 * unit * ROW;
     const count = words[w + PRINT_COUNT] as number;
     for (let k = 0; k < count; k++) {
-      if (words[w + PRINTS + 2 * k] === a && words[w + PRINTS + 2 * k + 1] === b) return false;
+      if (words[w + PRINTS + 2 * k] === a && words[w + PRINTS + 2 * k + 1] === b) return;
     }
     if (count < INLINE_PRINTS) {
       words[w + PRINTS + 2 * count] = a;
       words[w + PRINTS + 2 * count + 1] = b;
       words[w + PRINT_COUNT] = count + 1;
-      this.distinct++;
-      return true;
+      this.distinctInline++;
+      return;
     }
-    if (!this.spilledPrints.add(unit, a, b)) return false;
-    this.distinct++;
-    return true;
+    this.spilledPrints.add(unit, a, b);
   }
 
   private grow(): void {
