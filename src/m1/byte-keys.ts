@@ -60,7 +60,7 @@ export class ByteKeys {
 
   /** The hash a key's slots are probed by: its bytes' hash mixed with its tag. */
   slotHash(tag: number, hash: number): number {
-    return (hash ^ Math.imul(tag, 0x9e3779b1)) >>> 0;
+    return hash ^ Math.imul(tag, 0x9e3779b1);
   }
 
   /** Reads the first slot a key with this slot hash is looked for in (to bring it into the cache). */
@@ -215,13 +215,16 @@ export class ByteKeys {
   private rehash(): void {
     const old = this.slots;
     const size = (this.mask + 1) * 2;
-    this.slots = new Int32Array(size * SLOT);
+    const slots = new Int32Array(size * SLOT);
+    this.slots = slots;
     this.mask = size - 1;
     for (let from = 0; from < old.length; from += SLOT) {
       if (old[from] === 0) continue;
       let slot = (old[from + 1] as number) & this.mask;
-      while (this.slots[slot * SLOT] !== 0) slot = (slot + 1) & this.mask;
-      this.slots.set(old.subarray(from, from + SLOT), slot * SLOT);
+      while (slots[slot * SLOT] !== 0) slot = (slot + 1) & this.mask;
+      // Word by word: a subarray per key would be an object allocated per key.
+      const to = slot * SLOT;
+      for (let k = 0; k < SLOT; k++) slots[to + k] = old[from + k] as number;
     }
   }
 
@@ -293,12 +296,16 @@ export function hashByte(h: number, byte: number): number {
   return Math.imul(h ^ byte, 0x01000193);
 }
 
-/** The last step of `hashBytes`, given the FNV state after the bytes and their count. */
+/**
+ * The last step of `hashBytes`, given the FNV state after the bytes and their count. Hashes are signed
+ * 32-bit integers: V8 keeps those unboxed (an unsigned one past 2^31 is a heap number, allocated each
+ * time it is passed to a function or stored in a variable of a module).
+ */
 export function finishHash(h: number, length: number): number {
   h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }

@@ -60,7 +60,7 @@ export class DistinctPrints {
   }
 
   /** Every triple, as [unit, a, b, unit, a, b, …]; once spilled, a repeated triple may be listed twice. */
-  entries(): Uint32Array {
+  entries(): Int32Array {
     return this.memory === null ? (this.spill as PrintSpill).entries() : this.memory.entries();
   }
 
@@ -106,7 +106,7 @@ export class DistinctPrints {
 /** Triples appended to scratch space by bucket; the distinct ones counted on demand. */
 class PrintSpill {
   /** Each bucket's triples not yet written: CHUNK_TRIPLES a bucket. */
-  private readonly pending = new Uint32Array(BUCKETS * CHUNK_TRIPLES * 3);
+  private readonly pending = new Int32Array(BUCKETS * CHUNK_TRIPLES * 3);
   private readonly filled = new Uint32Array(BUCKETS);
   /** Where each bucket's written chunks are (each CHUNK_BYTES long). */
   private readonly chunks: number[][] = Array.from({ length: BUCKETS }, () => []);
@@ -139,7 +139,7 @@ class PrintSpill {
     if (this.countedAt === this.added) return this.counted;
     let distinct = 0;
     const set = new PrintSet();
-    const chunk = new Uint32Array(CHUNK_TRIPLES * 3);
+    const chunk = new Int32Array(CHUNK_TRIPLES * 3);
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       const written = (this.chunks[bucket] as number[]).length * CHUNK_TRIPLES;
       const passes = Math.max(
@@ -148,7 +148,7 @@ class PrintSpill {
       );
       for (let pass = 0; pass < passes; pass++) {
         set.clear();
-        const take = (triples: Uint32Array, count: number): void => {
+        const take = (triples: Int32Array, count: number): void => {
           for (let k = 0; k < 3 * count; k += 3) {
             const unit = triples[k] as number;
             const a = triples[k + 1] as number;
@@ -172,10 +172,10 @@ class PrintSpill {
   }
 
   /** Every triple added, repeats included. */
-  entries(): Uint32Array {
-    const out = new Uint32Array(3 * this.added);
+  entries(): Int32Array {
+    const out = new Int32Array(3 * this.added);
     let n = 0;
-    const chunk = new Uint32Array(CHUNK_TRIPLES * 3);
+    const chunk = new Int32Array(CHUNK_TRIPLES * 3);
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       for (const position of this.chunks[bucket] as number[]) {
         this.store.read(new Uint8Array(chunk.buffer), position);

@@ -2,7 +2,7 @@ const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
 
 /**
- * A 64-bit fingerprint (two 32-bit halves) of a record's known fields other than its unit key: stage,
+ * A 64-bit fingerprint (two signed 32-bit halves: unboxed in V8, see finishHash) of a record's known fields other than its unit key: stage,
  * status, latency, error code, upstream status and latency, and time. Two records of one unit with the
  * same fingerprint count as the same record (SPEC.md section 2, duplicates); with a handful of records
  * per unit, a false match has odds near 2^-64. Words (stage, error code) enter by the hashes of their
@@ -24,7 +24,19 @@ export class Fingerprint {
 
   /** A number; -0 and 0 are the same, NaN stands for null. */
   number(value: number): void {
-    scratch[0] = value + 0;
+    this.numberAt(value + 0);
+  }
+
+  /**
+   * `number` for a value that is read from an array (`numbers[at]`): passing the array keeps a fraction
+   * or an epoch millisecond from being allocated as a heap number when the call is not inlined.
+   */
+  numberIn(numbers: Float64Array, at: number): void {
+    this.numberAt((numbers[at] as number) + 0);
+  }
+
+  private numberAt(value: number): void {
+    scratch[0] = value;
     const low = words[0] as number;
     const high = words[1] as number;
     this.a = mix(mix(this.a, low), high);
@@ -51,6 +63,5 @@ function finish(h: number): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16);
 }

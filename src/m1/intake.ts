@@ -242,7 +242,10 @@ export class Intake {
             tally.watched.push({ source, line: lineOffset + line, record: toRecord(scanned) });
           }
           if (!this.inWindow(scanned.timeMs)) return;
-          if (this.owner === undefined || scanned.requestIdHash % this.owner.count === this.owner.index)
+          if (
+            this.owner === undefined ||
+            (scanned.requestIdHash >>> 0) % this.owner.count === this.owner.index
+          )
             this.units.add(scanned);
           else this.foreign.push(toRecord(scanned));
           return;
@@ -417,7 +420,7 @@ export function nestingDepth(text: string, limit: number): number {
  * `count` (which is how a scanned record's `requestIdHash` is used as well).
  */
 export function ownerOf(bytes: Uint8Array, start: number, end: number, count: number): number {
-  return hashBytes(bytes, start, end) % count;
+  return (hashBytes(bytes, start, end) >>> 0) % count;
 }
 
 /** The share of units a worker thread owns. */

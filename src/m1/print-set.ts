@@ -1,10 +1,10 @@
 /**
- * A hash set of (unit, fingerprint) triples: the fingerprints of units with more distinct records than
- * fit inline in their row. Open addressing over one Uint32Array, so a unit with thousands of records
+ * A hash set of (unit, fingerprint) triples, fingerprints as two signed 32-bit halves (see Fingerprint),: the fingerprints of units with more distinct records than
+ * fit inline in their row. Open addressing over one Int32Array, so a unit with thousands of records
  * (a long-running request, or a replayed log) costs O(1) per record, not a scan of what it had.
  */
 export class PrintSet {
-  private slots = new Uint32Array(3 * 1024);
+  private slots = new Int32Array(3 * 1024);
   private mask = 1023;
   /** Each slot holds unit + 1 (0: empty), then the two halves of the fingerprint. */
   size = 0;
@@ -16,6 +16,9 @@ export class PrintSet {
 
   /** Adds a triple; false when it was already there. */
   add(unit: number, a: number, b: number): boolean {
+    // Signed, as the slots hold them (an unsigned half past 2^31 would never compare equal).
+    a |= 0;
+    b |= 0;
     let slot = mixTriple(unit, a, b) & this.mask;
     const slots = this.slots;
     for (;;) {
@@ -40,8 +43,8 @@ export class PrintSet {
   }
 
   /** Every triple, as [unit, a, b, unit, a, b, …]. */
-  entries(): Uint32Array {
-    const out = new Uint32Array(3 * this.size);
+  entries(): Int32Array {
+    const out = new Int32Array(3 * this.size);
     let n = 0;
     for (let at = 0; at < this.slots.length; at += 3) {
       const held = this.slots[at] as number;
@@ -56,7 +59,7 @@ export class PrintSet {
   private grow(): void {
     const old = this.slots;
     this.mask = this.mask * 2 + 1;
-    this.slots = new Uint32Array(3 * (this.mask + 1));
+    this.slots = new Int32Array(3 * (this.mask + 1));
     this.size = 0;
     for (let at = 0; at < old.length; at += 3) {
       const held = old[at] as number;

@@ -240,8 +240,17 @@ let valueKind = 0;
 /** For a string, its contents (without quotes); otherwise the token. */
 let valueStart = 0;
 let valueEnd = 0;
-let valueNumber = 0;
-/** For a string, hashBytes of its contents. */
+/**
+ * A number read, and the time's when it is a number. In a typed array, not variables: a module's
+ * variable holding a fraction or an epoch millisecond is a heap number allocated at each assignment.
+ */
+const numbers = new Float64Array(4);
+const VALUE = 0;
+const TIME = 1;
+/** The epoch ms at which the last `YYYY-MM-DDTHH` read starts (see hourStart), NaN before any. */
+const LAST_HOUR = 2;
+numbers[LAST_HOUR] = Number.NaN;
+/** For a string, hashBytes of its contents (a signed 32-bit integer). */
 let valueHash = 0;
 
 // The record's time while a line is read: the first of ts, timestamp, time present (by bit order).
@@ -249,7 +258,6 @@ let timeBit = 0;
 let timeKind = 0;
 let timeStart = 0;
 let timeEnd = 0;
-let timeNumber = 0;
 
 /** Reads the scalar value at i into the value state; returns the index after it, or -1. */
 function readValue(bytes: Uint8Array, i: number, end: number): number {
@@ -294,6 +302,7 @@ function readValue(bytes: Uint8Array, i: number, end: number): number {
 /** Checks the value just read against the rules of a known key, and keeps it; false for a violation. */
 function storeField(key: number, bytes: Uint8Array, out: ScannedRecord): boolean {
   const kind = valueKind;
+  const valueNumber = numbers[VALUE] as number;
   switch (key) {
     case K_REQUEST_ID:
       if (kind !== V_STRING || !lengthOk(bytes, valueStart, valueEnd, 256)) return false;
@@ -351,7 +360,7 @@ function storeField(key: number, bytes: Uint8Array, out: ScannedRecord): boolean
         timeKind = kind;
         timeStart = valueStart;
         timeEnd = valueEnd;
-        timeNumber = valueNumber;
+        numbers[TIME] = valueNumber;
       }
       return true;
   }
@@ -360,11 +369,11 @@ function storeField(key: number, bytes: Uint8Array, out: ScannedRecord): boolean
 /** Reads the record's time once every field is in; false when it is present but not readable here. */
 function finish(bytes: Uint8Array, out: ScannedRecord): boolean {
   if (timeBit === 0) out.timeMs = Number.NaN;
-  else if (timeKind === V_NUMBER && Number.isFinite(timeNumber)) out.timeMs = timeNumber;
+  else if (timeKind === V_NUMBER && Number.isFinite(numbers[TIME])) out.timeMs = numbers[TIME] as number;
   else if (timeKind === V_STRING) {
-    const ms = parseIsoUtc(bytes, timeStart, timeEnd);
-    if (Number.isNaN(ms)) return false;
-    out.timeMs = ms;
+    const pastHour = msPastHour(bytes, timeStart, timeEnd);
+    if (pastHour < 0) return false;
+    out.timeMs = (numbers[LAST_HOUR] as number) + pastHour;
   } else return false;
   out.bytes = bytes;
   return true;
@@ -437,7 +446,7 @@ function hasSpecial(word: number): boolean {
 }
 
 /**
- * Reads a number in strict JSON grammar into `valueNumber`, exactly as JSON.parse gives it; returns its
+ * Reads a number in strict JSON grammar into `numbers[VALUE]`, exactly as JSON.parse gives it; returns its
  * end, or -1. With at most 15 significant digits and no exponent, digits / 10^k is exact in both
  * operands and correctly rounded (Clinger's fast path); anything else goes through Number().
  */
@@ -477,11 +486,11 @@ function readNumber(bytes: Uint8Array, i: number, end: number): number {
   }
   if (i > end) return -1;
   if (digits > 15 || scale > 15) {
-    valueNumber = Number(Buffer.from(bytes.buffer, bytes.byteOffset + from, i - from).toString("latin1"));
+    numbers[VALUE] = Number(Buffer.from(bytes.buffer, bytes.byteOffset + from, i - from).toString("latin1"));
     return i;
   }
   const value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number);
-  valueNumber = negative ? -value : value;
+  numbers[VALUE] = negative ? -value : value;
   return i;
 }
 
@@ -554,55 +563,57 @@ function matches(bytes: Uint8Array, start: number, word: string): boolean {
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, the shape nearly every logger writes, read from the bytes as epoch ms;
- * NaN for anything else, which the general path (parse-timestamp.ts) then reads or rejects.
+ * Reads an RFC 3339 UTC time (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`) as JSON.parse + Date.parse would:
+ * its hour's start goes to `numbers[LAST_HOUR]` (see hourStart) and the milliseconds past it are
+ * returned, or -1 for any other shape, which the general path (parse-timestamp.ts) then reads or
+ * rejects. A small integer out, not a double: a returned epoch millisecond is a heap number allocated.
  */
-function parseIsoUtc(b: Uint8Array, s: number, e: number): number {
+function msPastHour(b: Uint8Array, s: number, e: number): number {
   const length = e - s;
   if (length < 20 || b[e - 1] !== 0x5a || b[s + 4] !== MINUS || b[s + 7] !== MINUS || b[s + 10] !== 0x54)
-    return Number.NaN;
-  if (b[s + 13] !== COLON || b[s + 16] !== COLON) return Number.NaN;
-  const hourMs = hourStartMs(b, s);
-  if (Number.isNaN(hourMs)) return Number.NaN;
+    return -1;
+  if (b[s + 13] !== COLON || b[s + 16] !== COLON) return -1;
+  if (!hourStart(b, s)) return -1;
   const minute = digitsAt(b, s + 14, 2);
   const second = digitsAt(b, s + 17, 2);
-  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
   let ms = 0;
   if (length > 20) {
     // A fraction of 1–9 digits; Date.parse keeps milliseconds and drops the rest.
     const fraction = length - 21;
-    if (b[s + 19] !== DOT || fraction < 1 || fraction > 9) return Number.NaN;
+    if (b[s + 19] !== DOT || fraction < 1 || fraction > 9) return -1;
     for (let k = 0; k < fraction; k++) {
       const d = b[s + 20 + k] as number;
-      if (d < ZERO || d > NINE) return Number.NaN;
+      if (d < ZERO || d > NINE) return -1;
       if (k < 3) ms = ms * 10 + (d - ZERO);
     }
     for (let k = fraction; k < 3; k++) ms *= 10;
   }
-  return hourMs + minute * 60_000 + second * 1000 + ms;
+  return minute * 60_000 + second * 1000 + ms;
 }
 
-/** The last `YYYY-MM-DDTHH` read, and the epoch ms it starts at: consecutive lines mostly share it. */
+/** The last `YYYY-MM-DDTHH` read: consecutive lines mostly share it. */
 const lastHour = new Uint8Array(13);
-let lastHourMs = Number.NaN;
 
-/** The epoch ms at which the hour `YYYY-MM-DDTHH` at b[s] starts, or NaN when it is not a valid one. */
-function hourStartMs(b: Uint8Array, s: number): number {
-  let same = !Number.isNaN(lastHourMs);
+/**
+ * Puts the epoch ms at which the hour `YYYY-MM-DDTHH` at b[s] starts in `numbers[LAST_HOUR]`; false
+ * when it is not a valid one.
+ */
+function hourStart(b: Uint8Array, s: number): boolean {
+  let same = !Number.isNaN(numbers[LAST_HOUR]);
   for (let k = 0; k < 13 && same; k++) same = b[s + k] === lastHour[k];
-  if (same) return lastHourMs;
+  if (same) return true;
   const year = digitsAt(b, s, 4);
   const month = digitsAt(b, s + 5, 2);
   const day = digitsAt(b, s + 8, 2);
   const hour = digitsAt(b, s + 11, 2);
   // Years before 1000 (which Date.UTC would shift) and impossible dates go to the general path.
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return Number.NaN;
-  if (day > (DAYS[month - 1] as number)) return Number.NaN;
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))
-    return Number.NaN;
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  if (day > (DAYS[month - 1] as number)) return false;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
   for (let k = 0; k < 13; k++) lastHour[k] = b[s + k] as number;
-  lastHourMs = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000;
-  return lastHourMs;
+  numbers[LAST_HOUR] = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000;
+  return true;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface UnitsSnapshot {
   readonly keys: KeysSnapshot;
   readonly rows: Float64Array;
   /** Fingerprints beyond the inline ones, as [unit, a, b] triples (empty unless asked for). */
-  readonly spilled: Uint32Array;
+  readonly spilled: Int32Array;
   readonly distinctRecords: number;
 }
 
@@ -40,7 +40,22 @@ const NULL_WORD = 0x7fffffff;
 /** Records staged before their units are found and merged (see `settle`). */
 const BATCH = 128;
 const STAGED_WORDS = 10;
-const STAGED_NUMBERS = 3;
+const STAGED_NUMBERS = 4;
+// A staged record's words (signed: V8 passes them around unboxed) and numbers, as `merge` reads them.
+const S_SLOT_HASH = 0;
+const S_FUNCTION = 1;
+const S_ID_AT = 2;
+const S_ID_LENGTH = 3;
+const S_STATUS = 4;
+const S_UPSTREAM = 5;
+const S_ERROR_CODES = 6;
+const S_STAGES = 7;
+const S_PRINT_A = 8;
+const S_PRINT_B = 9;
+const S_LATENCY = 0;
+const S_UPSTREAM_LATENCY = 1;
+const S_FIRST_MS = 2;
+const S_LAST_MS = 3;
 
 // The row of a unit (exported for FrozenUnits, which reads the same rows). Doubles:
 export const LATENCY = 0;
@@ -78,6 +93,8 @@ export class UnitTable implements UnitsReader {
    */
   private rows = new Float64Array(INITIAL_CAPACITY * ROW);
   private words32 = new Uint32Array(this.rows.buffer);
+  /** The same words, signed: fingerprints are signed 32-bit halves (see Fingerprint). */
+  private ints32 = new Int32Array(this.rows.buffer);
   /** Fingerprints of units with more distinct records than fit inline. */
   private readonly spilledPrints: DistinctPrints;
   private readonly print = new Fingerprint();
@@ -85,9 +102,9 @@ export class UnitTable implements UnitsReader {
 
   // The batch of staged records (see `add` and `settle`): per record STAGED_WORDS words (slot hash,
   // function id, where its request id is in batchIds and its length, status, upstream, error-code set,
-  // stage set, fingerprint) and STAGED_NUMBERS doubles (latency, upstream latency, time).
+  // stage set, fingerprint) and STAGED_NUMBERS doubles (latency, upstream latency, first and last time).
   private pending = 0;
-  private readonly batchWords = new Uint32Array(BATCH * STAGED_WORDS);
+  private readonly batchWords = new Int32Array(BATCH * STAGED_WORDS);
   private readonly batchNumbers = new Float64Array(BATCH * STAGED_NUMBERS);
   /** Per staged record, the unit its slot hash likely names (found while touching), or -1. */
   private readonly batchUnits = new Int32Array(BATCH);
@@ -149,17 +166,6 @@ export class UnitTable implements UnitsReader {
       r.errorCode[0] === -1
         ? -1
         : this.words.idOfHashed(bytes, r.errorCode[0] as number, r.errorCode[1] as number, r.errorCodeHash);
-    const p = this.print;
-    p.begin();
-    p.word(this.words.hashA(stage), this.words.hashB(stage));
-    p.number(r.status);
-    p.number(r.latencyMs);
-    if (code === -1) p.word(NULL_WORD, NULL_WORD);
-    else p.word(this.words.hashA(code), this.words.hashB(code));
-    p.number(r.upstream);
-    p.number(r.upstreamLatencyMs);
-    p.number(r.timeMs);
-    p.end();
     const start = r.requestId[0] as number;
     const end = r.requestId[1] as number;
     const length = end - start;
@@ -169,22 +175,36 @@ export class UnitTable implements UnitsReader {
       this.batchIdsView = new DataView(this.batchIds.buffer);
     }
     const k = this.pending++;
+    const n = k * STAGED_NUMBERS;
+    const numbers = this.batchNumbers;
+    numbers[n + S_LATENCY] = r.latencyMs;
+    numbers[n + S_UPSTREAM_LATENCY] = r.upstreamLatencyMs;
+    numbers[n + S_FIRST_MS] = r.timeMs;
+    numbers[n + S_LAST_MS] = r.timeMs;
+    // The fingerprint reads the numbers from the batch: see Fingerprint.numberIn.
+    const p = this.print;
+    p.begin();
+    p.word(this.words.hashA(stage), this.words.hashB(stage));
+    p.number(r.status);
+    p.numberIn(numbers, n + S_LATENCY);
+    if (code === -1) p.word(NULL_WORD, NULL_WORD);
+    else p.word(this.words.hashA(code), this.words.hashB(code));
+    p.number(r.upstream);
+    p.numberIn(numbers, n + S_UPSTREAM_LATENCY);
+    p.numberIn(numbers, n + S_FIRST_MS);
+    p.end();
     const w = k * STAGED_WORDS;
     const words = this.batchWords;
-    words[w] = this.keys.slotHash(fnId, r.requestIdHash);
-    words[w + 1] = fnId;
-    words[w + 2] = this.batchIdsUsed;
-    words[w + 3] = length;
-    words[w + 4] = r.status;
-    words[w + 5] = r.upstream;
-    words[w + 6] = code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code);
-    words[w + 7] = this.wordSets.add(SetInterner.EMPTY, stage);
-    words[w + 8] = p.a;
-    words[w + 9] = p.b;
-    const n = k * STAGED_NUMBERS;
-    this.batchNumbers[n] = r.latencyMs;
-    this.batchNumbers[n + 1] = r.upstreamLatencyMs;
-    this.batchNumbers[n + 2] = r.timeMs;
+    words[w + S_SLOT_HASH] = this.keys.slotHash(fnId, r.requestIdHash);
+    words[w + S_FUNCTION] = fnId;
+    words[w + S_ID_AT] = this.batchIdsUsed;
+    words[w + S_ID_LENGTH] = length;
+    words[w + S_STATUS] = r.status;
+    words[w + S_UPSTREAM] = r.upstream;
+    words[w + S_ERROR_CODES] = code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code);
+    words[w + S_STAGES] = this.wordSets.add(SetInterner.EMPTY, stage);
+    words[w + S_PRINT_A] = p.a;
+    words[w + S_PRINT_B] = p.b;
     // The request id's bytes, four at a time, then the rest.
     const ids = this.batchIds;
     const into = this.batchIdsView;
@@ -212,9 +232,10 @@ export class UnitTable implements UnitsReader {
     const keys = this.keys;
     const units = this.batchUnits;
     let touched = 0;
-    for (let k = 0; k < count; k++) touched ^= keys.touchSlot(words[k * STAGED_WORDS] as number);
+    for (let k = 0; k < count; k++)
+      touched ^= keys.touchSlot(words[k * STAGED_WORDS + S_SLOT_HASH] as number);
     for (let k = 0; k < count; k++) {
-      let unit = keys.touchKey(words[k * STAGED_WORDS] as number);
+      let unit = keys.touchKey(words[k * STAGED_WORDS + S_SLOT_HASH] as number);
       if (unit >= 0 && (unit + 1) * ROW <= this.rows.length) {
         // Both ends of the row: it may straddle two cache lines.
         touched ^=
@@ -227,7 +248,11 @@ export class UnitTable implements UnitsReader {
       const unit = units[k] as number;
       if (unit >= 0 && this.words32[2 * unit * ROW + PRINT_COUNT] === INLINE_PRINTS) {
         const w = k * STAGED_WORDS;
-        touched ^= this.spilledPrints.touch(unit, words[w + 8] as number, words[w + 9] as number);
+        touched ^= this.spilledPrints.touch(
+          unit,
+          words[w + S_PRINT_A] as number,
+          words[w + S_PRINT_B] as number,
+        );
       }
     }
     this.touched = touched;
@@ -235,29 +260,15 @@ export class UnitTable implements UnitsReader {
     const numbers = this.batchNumbers;
     for (let k = 0; k < count; k++) {
       const w = k * STAGED_WORDS;
-      const n = k * STAGED_NUMBERS;
-      const idAt = words[w + 2] as number;
+      const idAt = words[w + S_ID_AT] as number;
       const unit = keys.internSlotHash(
-        words[w + 1] as number,
+        words[w + S_FUNCTION] as number,
         ids,
         idAt,
-        idAt + (words[w + 3] as number),
-        words[w] as number,
+        idAt + (words[w + S_ID_LENGTH] as number),
+        words[w + S_SLOT_HASH] as number,
       );
-      this.merge(
-        unit,
-        keys.added,
-        words[w + 4] as number,
-        numbers[n] as number,
-        words[w + 5] as number,
-        numbers[n + 1] as number,
-        numbers[n + 2] as number,
-        numbers[n + 2] as number,
-        words[w + 6] as number,
-        words[w + 7] as number,
-        words[w + 8] as number,
-        words[w + 9] as number,
-      );
+      this.merge(unit, keys.added, words, w, numbers, k * STAGED_NUMBERS);
     }
   }
 
@@ -306,7 +317,7 @@ export class UnitTable implements UnitsReader {
       sets: this.wordSets.all(),
       keys: this.keys.snapshot(),
       rows: this.rows.subarray(0, this.size * ROW),
-      spilled: prints ? this.spilledPrints.entries() : new Uint32Array(0),
+      spilled: prints ? this.spilledPrints.entries() : new Int32Array(0),
       distinctRecords: this.distinctRecords,
     };
   }
@@ -331,6 +342,9 @@ export class UnitTable implements UnitsReader {
       return mapped;
     };
     const spilled = new Map<number, number[]>();
+    // One unit of the other table at a time, laid out as a staged record, for `merge`.
+    const words = new Int32Array(STAGED_WORDS);
+    const numbers = new Float64Array(STAGED_NUMBERS);
     for (let k = 0; k < other.spilled.length; k += 3) {
       const unit = other.spilled[k] as number;
       let list = spilled.get(unit);
@@ -338,7 +352,8 @@ export class UnitTable implements UnitsReader {
       list.push(other.spilled[k + 1] as number, other.spilled[k + 2] as number);
     }
     const { arena, starts, lengths, tags } = other.keys;
-    const words = new Uint32Array(other.rows.buffer, other.rows.byteOffset, other.rows.length * 2);
+    const rows = other.rows;
+    const theirs = new Int32Array(rows.buffer, rows.byteOffset, rows.length * 2);
     for (let i = 0; i < other.keys.count; i++) {
       const start = starts[i] as number;
       const end = start + (lengths[i] as number);
@@ -353,24 +368,21 @@ export class UnitTable implements UnitsReader {
       const d = i * ROW;
       const w = 2 * d;
       const prints = Array.from(
-        words.subarray(w + PRINTS, w + PRINTS + 2 * (words[w + PRINT_COUNT] as number)),
+        theirs.subarray(w + PRINTS, w + PRINTS + 2 * (theirs[w + PRINT_COUNT] as number)),
       );
       prints.push(...(spilled.get(i) ?? []));
       // The row merges once, with the first fingerprint; the others only join the unit's fingerprints.
-      this.merge(
-        unit,
-        this.keys.added,
-        words[w + STATUS] as number,
-        other.rows[d + LATENCY] as number,
-        words[w + UPSTREAM] as number,
-        other.rows[d + UPSTREAM_LATENCY] as number,
-        other.rows[d + FIRST_MS] as number,
-        other.rows[d + LAST_MS] as number,
-        mapSet(words[w + ERROR_CODES] as number),
-        mapSet(words[w + STAGES] as number),
-        prints[0] as number,
-        prints[1] as number,
-      );
+      words[S_STATUS] = theirs[w + STATUS] as number;
+      words[S_UPSTREAM] = theirs[w + UPSTREAM] as number;
+      words[S_ERROR_CODES] = mapSet(theirs[w + ERROR_CODES] as number);
+      words[S_STAGES] = mapSet(theirs[w + STAGES] as number);
+      words[S_PRINT_A] = prints[0] as number;
+      words[S_PRINT_B] = prints[1] as number;
+      numbers[S_LATENCY] = rows[d + LATENCY] as number;
+      numbers[S_UPSTREAM_LATENCY] = rows[d + UPSTREAM_LATENCY] as number;
+      numbers[S_FIRST_MS] = rows[d + FIRST_MS] as number;
+      numbers[S_LAST_MS] = rows[d + LAST_MS] as number;
+      this.merge(unit, this.keys.added, words, 0, numbers, 0);
       for (let p = 2; p < prints.length; p += 2)
         this.addPrint(unit, prints[p] as number, prints[p + 1] as number);
     }
@@ -466,21 +478,29 @@ export class UnitTable implements UnitsReader {
     };
   }
 
+  /**
+   * Merges a record laid out as a staged one (`staged` from `w`, `numbers` from `n`) into unit i. Read
+   * from the arrays, not passed as arguments: a double passed to a function is a heap number allocated.
+   */
   private merge(
     i: number,
     isNew: boolean,
-    status: number,
-    latency: number,
-    upstream: number,
-    upstreamLatency: number,
-    firstMs: number,
-    lastMs: number,
-    errorCodes: number,
-    stages: number,
-    printA: number,
-    printB: number,
+    staged: Int32Array,
+    w0: number,
+    numbers: Float64Array,
+    n: number,
   ): void {
     if (isNew && (i + 1) * ROW > this.rows.length) this.grow();
+    const status = staged[w0 + S_STATUS] as number;
+    const upstream = staged[w0 + S_UPSTREAM] as number;
+    const errorCodes = staged[w0 + S_ERROR_CODES] as number;
+    const stages = staged[w0 + S_STAGES] as number;
+    const printA = staged[w0 + S_PRINT_A] as number;
+    const printB = staged[w0 + S_PRINT_B] as number;
+    const latency = numbers[n + S_LATENCY] as number;
+    const upstreamLatency = numbers[n + S_UPSTREAM_LATENCY] as number;
+    const firstMs = numbers[n + S_FIRST_MS] as number;
+    const lastMs = numbers[n + S_LAST_MS] as number;
     const rows = this.rows;
     const words = this.words32;
     const d = i * ROW;
@@ -501,9 +521,15 @@ export class UnitTable implements UnitsReader {
     if (status > (words[w + STATUS] as number)) words[w + STATUS] = status;
     if (latency > (rows[d + LATENCY] as number)) rows[d + LATENCY] = latency;
     if (upstream > (words[w + UPSTREAM] as number)) words[w + UPSTREAM] = upstream;
-    rows[d + UPSTREAM_LATENCY] = maxIgnoringNaN(rows[d + UPSTREAM_LATENCY] as number, upstreamLatency);
-    rows[d + FIRST_MS] = minIgnoringNaN(rows[d + FIRST_MS] as number, firstMs);
-    rows[d + LAST_MS] = maxIgnoringNaN(rows[d + LAST_MS] as number, lastMs);
+    // maxIgnoringNaN and minIgnoringNaN, written out: doubles passed to a call that is not inlined are
+    // heap numbers allocated.
+    const heldUpstreamLatency = rows[d + UPSTREAM_LATENCY] as number;
+    if (heldUpstreamLatency !== heldUpstreamLatency || upstreamLatency > heldUpstreamLatency)
+      rows[d + UPSTREAM_LATENCY] = upstreamLatency;
+    const heldFirst = rows[d + FIRST_MS] as number;
+    if (heldFirst !== heldFirst || firstMs < heldFirst) rows[d + FIRST_MS] = firstMs;
+    const heldLast = rows[d + LAST_MS] as number;
+    if (heldLast !== heldLast || lastMs > heldLast) rows[d + LAST_MS] = lastMs;
     const codes = words[w + ERROR_CODES] as number;
     if (errorCodes !== codes) words[w + ERROR_CODES] = this.wordSets.union(codes, errorCodes);
     const seen = words[w + STAGES] as number;
@@ -511,9 +537,9 @@ export class UnitTable implements UnitsReader {
     this.addPrint(i, printA, printB);
   }
 
-  /** Remembers a record's fingerprint for its unit (a repeat is counted once). */
+  /** Remembers a record's fingerprint (signed halves) for its unit (a repeat is counted once). */
   private addPrint(unit: number, a: number, b: number): void {
-    const words = this.words32;
+    const words = this.ints32;
     const w = 2 * unit * ROW;
     const count = words[w + PRINT_COUNT] as number;
     for (let k = 0; k < count; k++) {
@@ -534,6 +560,7 @@ export class UnitTable implements UnitsReader {
     next.set(this.rows);
     this.rows = next;
     this.words32 = new Uint32Array(next.buffer);
+    this.ints32 = new Int32Array(next.buffer);
   }
 }
 function maxIgnoringNaN(a: number, b: number): number {

@@ -66,5 +66,5 @@ function secondHashOf(bytes: Uint8Array, start: number, end: number): number {
     h = Math.imul(h, 0x5bd1e995);
     h ^= h >>> 15;
   }
-  return h >>> 0;
+  return h;
 }

@@ -45,7 +45,8 @@ function triples(count: number, units: number, prints: number, seed = 7): number
   for (let k = 0; k < count; k++) {
     const unit = next() % units;
     const print = next() % prints;
-    out.push([unit, Math.imul(print, 0x9e3779b1) >>> 0, (print * 31 + unit) >>> 0]);
+    // Fingerprint halves are signed 32-bit integers (see Fingerprint).
+    out.push([unit, Math.imul(print, 0x9e3779b1), (print * 31 + unit) | 0]);
   }
   return out;
 }
@@ -98,7 +99,7 @@ describe("SPEC 2: duplicates are counted exactly, however many records a unit ha
 
   it("when writing fails part way (a full disk), the count goes on in memory, still exact", () => {
     // Every triple distinct, so that losing the one being written when the disk filled would show.
-    const unique = Array.from({ length: 300_000 }, (_, k) => [k % 50, k, Math.imul(k, 7) >>> 0]);
+    const unique = Array.from({ length: 300_000 }, (_, k) => [k % 50, k, Math.imul(k, 0x9e3779b1)]);
     const { policy, stores } = memoryScratch(1000, 5);
     const prints = countWith(policy, [...unique, ...unique.slice(0, 1000)]);
     expect(stores[0]?.writes).toBe(5);
