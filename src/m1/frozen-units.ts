@@ -13,7 +13,7 @@ import {
   type Unit,
   type UnitsSnapshot,
 } from "./unit-table.js";
-import type { UnitsReader } from "./units-reader.js";
+import { groupByFunction, type UnitsReader } from "./units-reader.js";
 
 /**
  * The units of a table that another thread built, read straight from its snapshot: no hash table is
@@ -97,10 +97,8 @@ export class FrozenUnits implements UnitsReader {
     };
   }
 
-  indexesByFunction(): number[][] {
-    const lists: number[][] = this.functions.map(() => []);
-    for (let i = 0; i < this.size; i++) (lists[this.functionIdOf(i)] as number[]).push(i);
-    return lists;
+  indexesByFunction(): Int32Array[] {
+    return groupByFunction(this);
   }
 
   timeSpan(): { first: number; last: number } {

@@ -1,6 +1,6 @@
 import type { UnitFacts } from "./rules.js";
 import type { Unit } from "./unit-table.js";
-import type { UnitsReader } from "./units-reader.js";
+import { groupByFunction, type UnitsReader } from "./units-reader.js";
 
 /**
  * Several unit readers whose units are disjoint (no unit in two of them), read as one: indexes run
@@ -85,16 +85,8 @@ export class UnitSet implements UnitsReader {
     return (this.parts[p] as UnitsReader).unit(index - (this.offsets[p] as number));
   }
 
-  indexesByFunction(): number[][] {
-    const lists: number[][] = this.functions.map(() => []);
-    this.parts.forEach((part, p) => {
-      const offset = this.offsets[p] as number;
-      part.indexesByFunction().forEach((indexes, fn) => {
-        const target = lists[this.functionIds[p]?.[fn] as number] as number[];
-        for (const i of indexes) target.push(i + offset);
-      });
-    });
-    return lists;
+  indexesByFunction(): Int32Array[] {
+    return groupByFunction(this);
   }
 
   timeSpan(): { first: number; last: number } {

@@ -7,7 +7,7 @@ import type { ScratchPolicy } from "../storage/scratch-file.js";
 import { DistinctPrints } from "./distinct-prints.js";
 import { ScannedRecord } from "./scan-record.js";
 import { SetInterner } from "./set-interner.js";
-import type { UnitsReader } from "./units-reader.js";
+import { groupByFunction, type UnitsReader } from "./units-reader.js";
 import { Vocabulary } from "./vocabulary.js";
 
 /** A unit table as plain data (typed arrays, arrays, strings): what a worker thread sends back. */
@@ -405,11 +405,9 @@ export class UnitTable implements UnitsReader {
   }
 
   /** The unit indexes of each function, by function id. */
-  indexesByFunction(): number[][] {
+  indexesByFunction(): Int32Array[] {
     this.settle();
-    const lists: number[][] = Array.from({ length: this.functionNames.size }, () => []);
-    for (let i = 0; i < this.size; i++) (lists[this.keys.tag(i)] as number[]).push(i);
-    return lists;
+    return groupByFunction(this);
   }
 
   /** The merged facts of a unit, without decoding any string (for classifying millions of units). */

@@ -38,7 +38,7 @@ export function buildReport(read: ReadResult, options: ReportOptions): Report {
   const verdicts = classifyUnits(units, options);
   const byFunction = units.indexesByFunction();
   const functions = units.functions
-    .map((fn, id) => summarizeFunction(units, verdicts, byFunction[id] as number[], fn))
+    .map((fn, id) => summarizeFunction(units, verdicts, byFunction[id] as Int32Array, fn))
     .sort((a, b) => (a.function < b.function ? -1 : a.function > b.function ? 1 : 0));
   const overallCounts = emptyCounts();
   for (const fn of functions) for (const v of VERDICTS) overallCounts[v] += fn.verdicts[v];
@@ -88,7 +88,7 @@ function summarizeInput(intake: Intake, units: UnitsReader): InputSummary {
 function summarizeFunction(
   units: UnitsReader,
   verdicts: Uint8Array,
-  indexes: readonly number[],
+  indexes: Int32Array,
   fn: string,
 ): FunctionSummary {
   const perVerdict = new Int32Array(VERDICTS.length);

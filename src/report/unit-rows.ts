@@ -19,7 +19,7 @@ export function* unitRows(units: UnitsReader, verdicts: Uint8Array): Generator<U
   const byFunction = units.indexesByFunction();
   const byName = units.functions.map((name, id) => ({ name, id })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const { name, id } of byName) {
-    const members = (byFunction[id] as number[]).map((index) => ({
+    const members = Array.from(byFunction[id] as Int32Array, (index) => ({
       index,
       requestId: units.requestIdOf(index),
     }));

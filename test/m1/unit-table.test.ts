@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { M1Record } from "../../src/m1/record.js";
 import { UnitTable } from "../../src/m1/unit-table.js";
+import { groupByFunction } from "../../src/m1/units-reader.js";
 import { readText, m1 } from "../helpers.js";
 
 /** The one merged unit of a set of lines. */
@@ -184,5 +185,18 @@ describe("the unit table stages records and merges them in batches", () => {
     expect(contents(batched)).toEqual(contents(oneByOne));
     expect(batched.distinctRecords).toBe(oneByOne.distinctRecords);
     expect(batched.distinctRecords).toBe(1000);
+  });
+});
+
+describe("groupByFunction", () => {
+  it("lists each function's unit indexes in increasing order, one typed array per function", () => {
+    const ids = [2, 0, 2, 1, 0, 2];
+    const lists = groupByFunction({
+      size: ids.length,
+      functions: ["a", "b", "c", "unused"],
+      functionIdOf: (i) => ids[i] as number,
+    });
+    expect(lists.map((list) => Array.from(list))).toEqual([[1, 4], [3], [0, 2, 5], []]);
+    expect(lists[0]).toBeInstanceOf(Int32Array);
   });
 });
