@@ -36,10 +36,9 @@ export function classifyUnits(units: UnitsReader, options: ReportOptions): Uint8
 export function buildReport(read: ReadResult, options: ReportOptions): Report {
   const { units } = read;
   const verdicts = classifyUnits(units, options);
-  const byFunction = units.indexesByFunction();
-  const functions = units.functions
-    .map((fn, id) => summarizeFunction(units, verdicts, byFunction[id] as Int32Array, fn))
-    .sort((a, b) => (a.function < b.function ? -1 : a.function > b.function ? 1 : 0));
+  const functions = summarizeFunctions(units, verdicts).sort((a, b) =>
+    a.function < b.function ? -1 : a.function > b.function ? 1 : 0,
+  );
   const overallCounts = emptyCounts();
   for (const fn of functions) for (const v of VERDICTS) overallCounts[v] += fn.verdicts[v];
   const { first, last } = units.timeSpan();
@@ -85,46 +84,67 @@ function summarizeInput(intake: Intake, units: UnitsReader): InputSummary {
   };
 }
 
-function summarizeFunction(
-  units: UnitsReader,
-  verdicts: Uint8Array,
-  indexes: Int32Array,
-  fn: string,
-): FunctionSummary {
-  const perVerdict = new Int32Array(VERDICTS.length);
-  const latencies = new Float64Array(indexes.length);
-  // Units share a few sets of error codes: count the sets, then the codes in them.
-  const codeSets = new Map<number, number>();
-  const gatherers: (EvidenceGatherer | undefined)[] = [];
+/** What one function's units add up to, gathered in the one pass over all units. */
+class FunctionTally {
+  readonly perVerdict = new Int32Array(VERDICTS.length);
+  readonly latencies: Float64Array;
+  units = 0;
+  /**
+   * Units share a few sets of error codes: the sets are counted (by set id, a small integer: an array,
+   * not a Map, which costs a hash lookup per unit), then the codes in them.
+   */
+  readonly codeSets: number[] = [];
+  readonly gatherers: (EvidenceGatherer | undefined)[] = [];
+
+  constructor(size: number) {
+    this.latencies = new Float64Array(size);
+  }
+}
+
+/**
+ * Every function's summary, from one pass over the units in index order: rows are read one after
+ * another, not once per function with the others' rows in between (which made every read a cache miss).
+ */
+function summarizeFunctions(units: UnitsReader, verdicts: Uint8Array): FunctionSummary[] {
+  const sizes = new Int32Array(units.functions.length);
+  for (let i = 0; i < units.size; i++) {
+    const fn = units.functionIdOf(i);
+    sizes[fn] = (sizes[fn] as number) + 1;
+  }
+  const tallies = Array.from(sizes, (size) => new FunctionTally(size));
   const wordsOf = (set: number): string[] => units.wordsOf(set);
-  let n = 0;
-  for (const index of indexes) {
-    const verdict = verdicts[index] as number;
-    perVerdict[verdict] = (perVerdict[verdict] as number) + 1;
-    latencies[n++] = units.latencyOf(index);
-    const codeSet = units.errorCodeSetOf(index);
-    codeSets.set(codeSet, (codeSets.get(codeSet) ?? 0) + 1);
+  for (let i = 0; i < units.size; i++) {
+    const tally = tallies[units.functionIdOf(i)] as FunctionTally;
+    const verdict = verdicts[i] as number;
+    tally.perVerdict[verdict] = (tally.perVerdict[verdict] as number) + 1;
+    tally.latencies[tally.units++] = units.latencyOf(i);
+    const codeSet = units.errorCodeSetOf(i);
+    tally.codeSets[codeSet] = (tally.codeSets[codeSet] ?? 0) + 1;
     if (verdict === OK_INDEX) continue;
-    let gatherer = gatherers[verdict];
+    let gatherer = tally.gatherers[verdict];
     if (gatherer === undefined) {
       gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, wordsOf);
-      gatherers[verdict] = gatherer;
+      tally.gatherers[verdict] = gatherer;
     }
-    gatherer.add(units.requestIdBytes(index), units.facts(index), codeSet);
+    gatherer.add(units.requestIdBytes(i), units.facts(i), codeSet);
   }
-  const [p50, p95, p99] = percentiles(latencies, [50, 95, 99]) as [number, number, number];
+  return tallies.map((tally, id) => summarizeFunction(units, tally, units.functions[id] as string));
+}
+
+function summarizeFunction(units: UnitsReader, tally: FunctionTally, fn: string): FunctionSummary {
+  const [p50, p95, p99] = percentiles(tally.latencies, [50, 95, 99]) as [number, number, number];
   const codes = new Map<string | null, number>();
-  for (const [set, count] of codeSets) {
+  tally.codeSets.forEach((count, set) => {
     for (const code of units.wordsOf(set)) codes.set(code, (codes.get(code) ?? 0) + count);
-  }
+  });
   const counts = emptyCounts();
-  VERDICTS.forEach((v, k) => (counts[v] = perVerdict[k] as number));
+  VERDICTS.forEach((v, k) => (counts[v] = tally.perVerdict[k] as number));
   return {
     function: fn,
-    ...summarizeVerdicts(indexes.length, counts),
+    ...summarizeVerdicts(tally.units, counts),
     latencyMs: { p50, p95, p99 },
     errorCodes: rankCodes(codes).slice(0, LISTED_ERROR_CODES),
-    evidence: gatherers.flatMap((gatherer) => (gatherer === undefined ? [] : [gatherer.result()])),
+    evidence: tally.gatherers.flatMap((gatherer) => (gatherer === undefined ? [] : [gatherer.result()])),
   };
 }
 
