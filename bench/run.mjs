@@ -305,6 +305,13 @@ function defineCases(files) {
       kind: "attribute",
       cmd: attribute([], files.few.path),
     },
+    {
+      name: "attribute-few-units-jobs1",
+      group: "memory",
+      file: "few",
+      kind: "attribute",
+      cmd: attribute(["--jobs", "1"], files.few.path),
+    },
   ];
 }
 
