@@ -34,7 +34,10 @@ export interface Unit extends UnitFacts {
 }
 
 const INITIAL_CAPACITY = 1024;
-/** Fingerprints kept inline per unit (three: a request logs a few stages); more spill into a Map. */
+/**
+ * Fingerprints kept inline per unit (three: a request logs a few stages); more go to DistinctPrints (a
+ * hash set, then a scratch file).
+ */
 const INLINE_PRINTS = 3;
 const NULL_WORD = 0x7fffffff;
 /** Records staged before their units are found and merged (see `settle`). */
@@ -77,7 +80,7 @@ export const ROW = 10;
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
  *
  * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys) plus
- * one slot in each typed-array column, about 100 bytes in all (docs/performance.md). Every merge is a
+ * its row, slot and key columns, about 130 bytes more (docs/performance.md). Every merge is a
  * maximum or a set union, so adding records in any order, or twice, gives the same table.
  */
 export class UnitTable implements UnitsReader {
