@@ -11,6 +11,7 @@ import {
   UPSTREAM,
   UPSTREAM_LATENCY,
   type Unit,
+  timeSpanOf,
   type UnitsSnapshot,
 } from "./unit-table.js";
 import { groupByFunction, type UnitsReader } from "./units-reader.js";
@@ -102,15 +103,6 @@ export class FrozenUnits implements UnitsReader {
   }
 
   timeSpan(): { first: number; last: number } {
-    let first = Number.NaN;
-    let last = Number.NaN;
-    const rows = this.snapshot.rows;
-    for (let d = 0; d < this.size * ROW; d += ROW) {
-      const f = rows[d + FIRST_MS] as number;
-      const l = rows[d + LAST_MS] as number;
-      if (!Number.isNaN(f) && !(f >= first)) first = f;
-      if (!Number.isNaN(l) && !(l <= last)) last = l;
-    }
-    return { first, last };
+    return timeSpanOf(this.snapshot.rows, this.size);
   }
 }

@@ -300,9 +300,9 @@ export class UnitTable implements UnitsReader {
     r.fnHash = hash(r.fn);
     r.stageHash = hash(r.stage);
     if (record.error_code !== null) r.errorCodeHash = hash(r.errorCode);
-    r.status = record.status;
+    r.status = record.status | 0;
     r.latencyMs = record.latency_ms;
-    r.upstream = upstreamSeverity(record.upstream_status);
+    r.upstream = upstreamSeverity(record.upstream_status) | 0;
     r.upstreamLatencyMs = record.upstream_latency_ms ?? Number.NaN;
     r.timeMs = record.timeMs ?? Number.NaN;
     this.add(r);
@@ -429,13 +429,7 @@ export class UnitTable implements UnitsReader {
   /** The earliest and latest timestamp over all units, epoch ms, NaN when no record had one. */
   timeSpan(): { first: number; last: number } {
     this.settle();
-    let first = Number.NaN;
-    let last = Number.NaN;
-    for (let d = 0; d < this.size * ROW; d += ROW) {
-      first = minIgnoringNaN(first, this.rows[d + FIRST_MS] as number);
-      last = maxIgnoringNaN(last, this.rows[d + LAST_MS] as number);
-    }
-    return { first, last };
+    return timeSpanOf(this.rows, this.size);
   }
 
   /** The earliest timestamp of a unit's records, epoch ms, or null when none had one. */
@@ -522,8 +516,8 @@ export class UnitTable implements UnitsReader {
     if (status > (words[w + STATUS] as number)) words[w + STATUS] = status;
     if (latency > (rows[d + LATENCY] as number)) rows[d + LATENCY] = latency;
     if (upstream > (words[w + UPSTREAM] as number)) words[w + UPSTREAM] = upstream;
-    // maxIgnoringNaN and minIgnoringNaN, written out: doubles passed to a call that is not inlined are
-    // heap numbers allocated.
+    // The larger or smaller where the held value may be NaN (none yet), written out: doubles passed to a
+    // call that is not inlined are heap numbers allocated.
     const heldUpstreamLatency = rows[d + UPSTREAM_LATENCY] as number;
     if (heldUpstreamLatency !== heldUpstreamLatency || upstreamLatency > heldUpstreamLatency)
       rows[d + UPSTREAM_LATENCY] = upstreamLatency;
@@ -564,12 +558,18 @@ export class UnitTable implements UnitsReader {
     this.ints32 = new Int32Array(next.buffer);
   }
 }
-function maxIgnoringNaN(a: number, b: number): number {
-  if (Number.isNaN(a)) return b;
-  return b > a ? b : a;
-}
-
-function minIgnoringNaN(a: number, b: number): number {
-  if (Number.isNaN(a)) return b;
-  return b < a ? b : a;
+/**
+ * The earliest first and latest last timestamp of `count` rows, epoch ms, NaN when none has one. Compared
+ * in the loop, not through a helper: a double passed to a call that is not inlined is a heap number.
+ */
+export function timeSpanOf(rows: Float64Array, count: number): { first: number; last: number } {
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let d = 0; d < count * ROW; d += ROW) {
+    const f = rows[d + FIRST_MS] as number;
+    const l = rows[d + LAST_MS] as number;
+    if (!Number.isNaN(f) && !(f >= first)) first = f;
+    if (!Number.isNaN(l) && !(l <= last)) last = l;
+  }
+  return { first, last };
 }
