@@ -244,7 +244,7 @@ export class Intake {
           if (!this.inWindow(scanned.timeMs)) return;
           if (
             this.owner === undefined ||
-            (scanned.requestIdHash >>> 0) % this.owner.count === this.owner.index
+            ownerOfHash(scanned.requestIdHash, this.owner.count) === this.owner.index
           )
             this.units.add(scanned);
           else this.foreign.push(toRecord(scanned));
@@ -420,7 +420,12 @@ export function nestingDepth(text: string, limit: number): number {
  * `count` (which is how a scanned record's `requestIdHash` is used as well).
  */
 export function ownerOf(bytes: Uint8Array, start: number, end: number, count: number): number {
-  return (hashBytes(bytes, start, end) >>> 0) % count;
+  return ownerOfHash(hashBytes(bytes, start, end), count);
+}
+
+/** `ownerOf` given the request id's `hashBytes` (signed: read as unsigned, so the owner is never negative). */
+export function ownerOfHash(hash: number, count: number): number {
+  return (hash >>> 0) % count;
 }
 
 /** The share of units a worker thread owns. */

@@ -1,26 +1,22 @@
 import { isUtf8 } from "node:buffer";
-import { ownerOf } from "../m1/intake.js";
+import { ownerOfHash } from "../m1/intake.js";
+import { lastStringHash, scanString } from "../m1/scan-record.js";
 
 const KEY = Buffer.from('"request_id":"');
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /**
  * Which of `count` workers owns a line's unit, read from its bytes without parsing: the hash of the
- * first `"request_id":"…"` without escapes in the line. Null when there is none; the caller then goes
+ * first `"request_id":"…"` without escapes or control bytes in the line. Null when there is none; the caller then goes
  * by line number. A line whose real request id differs (a repeated key, an escape) is still read
  * correctly: the worker that parses it hands the record to its owner (Intake.foreign).
  */
 export function quickOwner(bytes: Buffer, start: number, end: number, count: number): number | null {
   const key = findKey(bytes, start, end);
   if (key < 0) return null;
-  const idStart = key + KEY.length;
-  for (let i = idStart; i < end; i++) {
-    const c = bytes[i];
-    if (c === BACKSLASH) return null;
-    if (c === QUOTE) return ownerOf(bytes, idStart, i, count);
-  }
-  return null;
+  // Read as the scanner reads a string (four bytes at a time, hashed on the way), so that the owner is
+  // what the worker finds from the same bytes; an escape or a control byte leaves it to the line number.
+  return scanString(bytes, key + KEY.length, end) < 0 ? null : ownerOfHash(lastStringHash(), count);
 }
 
 /** Where the key starts in the line, or -1; bounded by the line (never scans past it). */

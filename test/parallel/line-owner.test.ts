@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { ownerOf } from "../../src/m1/intake.js";
+import { quickOwner } from "../../src/parallel/line-owner.js";
+
+const line = (text: string): Buffer => Buffer.from(text, "utf8");
+
+describe("quickOwner: a line's owner read from its bytes, as the worker that parses it finds it", () => {
+  it("agrees with ownerOf of the request id, for ids of every length and in any script", () => {
+    const ids = Array.from({ length: 41 }, (_, n) => "r".repeat(n) + "x").concat([
+      "3c1c849a-cb40-45dd-8e3b-00000000895b",
+      "zahlung-über-€-42",
+      "要求-7",
+      "😀😀😀",
+    ]);
+    for (const id of ids) {
+      const bytes = line(`{"ts":"2026-11-25T10:00:00Z","request_id":"${id}","function":"checkout"}`);
+      const idBytes = Buffer.from(id, "utf8");
+      for (const count of [2, 3, 4]) {
+        expect(quickOwner(bytes, 0, bytes.length, count)).toBe(ownerOf(idBytes, 0, idBytes.length, count));
+      }
+    }
+  });
+
+  it("finds the key at the start of the line or further in", () => {
+    const first = line('{"request_id":"abc","function":"f"}');
+    const later = line('{"function":"f","request_id":"abc"}');
+    const id = Buffer.from("abc");
+    expect(quickOwner(first, 0, first.length, 3)).toBe(ownerOf(id, 0, 3, 3));
+    expect(quickOwner(later, 0, later.length, 3)).toBe(ownerOf(id, 0, 3, 3));
+  });
+
+  it("leaves a line to its line number when the id has an escape or a control byte, or there is none", () => {
+    for (const text of [
+      '{"request_id":"a\\u0041b","function":"f"}',
+      '{"request_id":"a\tb","function":"f"}',
+      '{"function":"f"}',
+      '{"request_id":"never closed',
+    ]) {
+      const bytes = line(text);
+      expect(quickOwner(bytes, 0, bytes.length, 2)).toBeNull();
+    }
+  });
+
+  it("reads only within the line it is given", () => {
+    const bytes = line('{"request_id":"abcdefgh"}\n{"request_id":"zz"}');
+    // The first line cut before its id closes: no owner, even though a quote follows past the end.
+    expect(quickOwner(bytes, 0, 18, 2)).toBeNull();
+  });
+});
