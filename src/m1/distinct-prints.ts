@@ -7,6 +7,11 @@ const BUCKET_SHIFT = 26;
 /** Triples a bucket holds in memory before it is written out: 48 KiB a bucket, 3 MiB in all. */
 const CHUNK_TRIPLES = 4096;
 const CHUNK_BYTES = CHUNK_TRIPLES * 12;
+/**
+ * The fewest triples a counting pass takes, whatever the memory budget: a budget of 0 (a test's) would
+ * otherwise make one pass per triple, and counting quadratic. 4 Ki triples are a set of 96 KiB at most.
+ */
+const MIN_PER_PASS = 4096;
 
 /**
  * The distinct (unit, fingerprint) triples of the records that did not fit inline in their unit's row
@@ -134,7 +139,10 @@ class PrintSpill {
     return true;
   }
 
-  /** The distinct triples: each bucket counted apart, in passes of at most `perPass` triples. */
+  /**
+   * The distinct triples: each bucket counted apart, in passes of at most `perPass` triples (at least
+   * MIN_PER_PASS).
+   */
   distinct(): number {
     if (this.countedAt === this.added) return this.counted;
     let distinct = 0;
@@ -144,7 +152,7 @@ class PrintSpill {
       const written = (this.chunks[bucket] as number[]).length * CHUNK_TRIPLES;
       const passes = Math.max(
         1,
-        Math.ceil((written + (this.filled[bucket] as number)) / Math.max(1, this.perPass)),
+        Math.ceil((written + (this.filled[bucket] as number)) / Math.max(MIN_PER_PASS, this.perPass)),
       );
       for (let pass = 0; pass < passes; pass++) {
         set.clear();
