@@ -250,7 +250,7 @@ let valueEnd = 0;
  * A number read, and the time's when it is a number. In a typed array, not variables: a module's
  * variable holding a fraction or an epoch millisecond is a heap number allocated at each assignment.
  */
-const numbers = new Float64Array(4);
+const numbers = new Float64Array(3);
 const VALUE = 0;
 const TIME = 1;
 /** The epoch ms at which the last `YYYY-MM-DDTHH` read starts (see hourStart), NaN before any. */
