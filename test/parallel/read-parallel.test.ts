@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -92,10 +92,16 @@ describe("the main thread indexes each block's lines for the workers", () => {
     const records = Array.from({ length: 300 }, (_, i) => m1({ request_id: `r${i % 97}`, latency_ms: i }));
     const text = [...records, ...short, ...records.reverse()].join("\n");
     // From a file, read in pieces of 1 MiB: one block holds all the short lines.
-    const path = join(mkdtempSync(join(tmpdir(), "attribute-index-")), "short.ndjson");
+    const dir = mkdtempSync(join(tmpdir(), "attribute-index-"));
+    const path = join(dir, "short.ndjson");
     writeFileSync(path, text);
-    const one = await reportWith(1, text, 1 << 20, path);
-    const two = await reportWith(2, text, 1 << 20, path);
+    let one, two;
+    try {
+      one = await reportWith(1, text, 1 << 20, path);
+      two = await reportWith(2, text, 1 << 20, path);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(two.workers).toBe(2);
     expect(JSON.parse(one.json).input).toMatchObject({ lines: 150_600, blank: 50_000, invalid: 100_000 });
     expect(two.json).toBe(one.json);
