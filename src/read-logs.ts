@@ -155,7 +155,7 @@ export async function readLogs(
       let error: string | null = null;
       const stored = { bytes: 0 };
       try {
-        for await (const chunk of readSource(spec, stdin, stored)) {
+        for await (const chunk of readSource(spec, stdin, stored, jobs === 1)) {
           bytes += chunk.length;
           bytesRead += chunk.length;
           for (const block of cutter.push(chunk)) {

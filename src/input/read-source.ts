@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
 import { describeFsError } from "./describe-fs-error.js";
@@ -30,9 +30,13 @@ export async function* readSource(
   spec: SourceSpec,
   stdin: Readable,
   stored: { bytes: number } = { bytes: 0 },
+  readAhead = false,
 ): AsyncGenerator<Buffer> {
   const name = sourceName(spec);
-  const raw = counted(spec.kind === "stdin" ? readStream(stdin, name) : readFile(spec.path), stored);
+  const raw = counted(
+    spec.kind === "stdin" ? readStream(stdin, name) : readFile(spec.path, readAhead),
+    stored,
+  );
   // However reading ends (the end, a gzip error, the reader stopping early), the file is closed.
   try {
     const first = await raw.next();
@@ -68,26 +72,45 @@ async function* prepend(head: Buffer, rest: AsyncGenerator<Buffer>): AsyncGenera
   for await (const chunk of rest) yield Buffer.from(chunk);
 }
 
-async function* readFile(path: string): AsyncGenerator<Buffer> {
-  let handle;
+async function* readFile(path: string, readAhead: boolean): AsyncGenerator<Buffer> {
+  let handle: FileHandle;
   try {
     handle = await open(path, "r");
   } catch (error) {
     throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);
   }
-  try {
-    const buffer = Buffer.allocUnsafe(READ_SIZE);
-    for (;;) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, 0, READ_SIZE, null));
-      } catch (error) {
+  const buffers = readAhead
+    ? [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)]
+    : [Buffer.allocUnsafe(READ_SIZE)];
+  let which = 0;
+  const readInto = (buffer: Buffer): Promise<number> => {
+    const reading = handle.read(buffer, 0, READ_SIZE, -1).then(
+      ({ bytesRead }) => bytesRead,
+      (error: unknown) => {
         throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);
-      }
+      },
+    );
+    // Awaited later (or in `finally`): never an unhandled rejection while a chunk is being read.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let next = readInto(buffers[0] as Buffer);
+  /** The read not yet awaited, if any: awaited before the file is closed, however reading ends. */
+  let pending: Promise<number> | null = next;
+  try {
+    for (;;) {
+      const bytesRead = await next;
+      pending = null;
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      const chunk = (buffers[which] as Buffer).subarray(0, bytesRead);
+      // With two buffers the next piece is read while this one is processed; with one, after.
+      which = (which + 1) % buffers.length;
+      if (readAhead) pending = next = readInto(buffers[which] as Buffer);
+      yield chunk;
+      if (!readAhead) pending = next = readInto(buffers[which] as Buffer);
     }
   } finally {
+    await pending?.catch(() => undefined);
     await handle.close();
   }
 }

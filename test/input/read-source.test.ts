@@ -1,7 +1,7 @@
 // readSource: files, stdin and gzip -> bytes, as its contract in src/input/read-source.ts states it; the lines
 // those bytes hold are counted as SPEC.md section 1 says.
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -35,12 +35,13 @@ function fixture(name: string, bytes: Buffer | string): SourceSpec & { readonly 
 async function read(
   spec: SourceSpec,
   stdin: Readable = NO_STDIN,
+  readAhead = false,
 ): Promise<{ data: Buffer; chunks: number; error: unknown }> {
   const chunks: Buffer[] = [];
   let error: unknown = null;
   try {
     // Copied: a chunk is only valid until the next one is requested.
-    for await (const chunk of readSource(spec, stdin)) chunks.push(Buffer.from(chunk));
+    for await (const chunk of readSource(spec, stdin, undefined, readAhead)) chunks.push(Buffer.from(chunk));
   } catch (failure) {
     error = failure;
   }
@@ -48,8 +49,8 @@ async function read(
 }
 
 /** The source's data, failing the test if reading it failed. */
-async function readAll(spec: SourceSpec, stdin: Readable = NO_STDIN): Promise<Buffer> {
-  const { data, error } = await read(spec, stdin);
+async function readAll(spec: SourceSpec, stdin: Readable = NO_STDIN, readAhead = false): Promise<Buffer> {
+  const { data, error } = await read(spec, stdin, readAhead);
   if (error !== null) throw error as Error;
   return data;
 }
@@ -160,9 +161,17 @@ describe("readSource: gzip (told by its first two bytes, not its name)", () => {
   }, 10_000);
 });
 
-describe("readSource: files", () => {
+/** The file descriptors this process has open (Linux). */
+function openFiles(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+describe.each([
+  ["one buffer", false],
+  ["read-ahead (two buffers)", true],
+])("readSource: files, %s", (_, readAhead) => {
   it("SPEC 1: an empty file gives no chunks", async () => {
-    expect(await read(fixture("empty.ndjson", ""))).toEqual({
+    expect(await read(fixture("empty.ndjson", ""), NO_STDIN, readAhead)).toEqual({
       data: Buffer.alloc(0),
       chunks: 0,
       error: null,
@@ -171,36 +180,62 @@ describe("readSource: files", () => {
 
   it("a file of a few megabytes (several reads) is read whole, in order", async () => {
     const text = bulkyText(50000);
-    expect((await readAll(fixture("several-reads.ndjson", text))).toString()).toBe(text);
+    expect((await readAll(fixture("several-reads.ndjson", text), NO_STDIN, readAhead)).toString()).toBe(text);
   });
 
   it("a one-byte file is read (a gzip header needs two)", async () => {
-    expect((await readAll(fixture("one-byte.ndjson", "\x1f"))).toString()).toBe("\x1f");
+    expect((await readAll(fixture("one-byte.ndjson", "\x1f"), NO_STDIN, readAhead)).toString()).toBe("\x1f");
   });
 
   it("a missing file throws an InputError naming it", async () => {
     const path = join(dir, "missing.ndjson");
-    const { error } = await read({ kind: "file", path });
+    const { error } = await read({ kind: "file", path }, NO_STDIN, readAhead);
     expectInputError(error, path);
     expect((error as Error).message).toContain("no such file");
   });
 
   it("a directory throws an InputError naming it", async () => {
-    const path = join(dir, "a-directory.ndjson");
+    const path = join(dir, `a-directory-${readAhead}.ndjson`);
     mkdirSync(path);
-    const { error } = await read({ kind: "file", path });
+    const { error } = await read({ kind: "file", path }, NO_STDIN, readAhead);
     expectInputError(error, path);
     expect((error as Error).message).toContain("directory");
   });
+
+  it("a chunk stays as read until the next one is asked for, however long it is held", async () => {
+    const text = bulkyText(50000);
+    const spec = fixture(`held-${readAhead}.ndjson`, text);
+    let at = 0;
+    for await (const chunk of readSource(spec, NO_STDIN, undefined, readAhead)) {
+      // Long enough for a read-ahead to land: it must have gone into the other buffer.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(chunk.toString()).toBe(text.slice(at, at + chunk.length));
+      at += chunk.length;
+    }
+    expect(at).toBe(text.length);
+  });
+
+  it.skipIf(process.platform !== "linux")(
+    "a reader that stops early, with a read in flight, leaves no file open",
+    async () => {
+      const spec = fixture(`stopped-early-${readAhead}.ndjson`, bulkyText(50000));
+      const before = openFiles();
+      for await (const chunk of readSource(spec, NO_STDIN, undefined, readAhead)) {
+        expect(chunk.length).toBeGreaterThan(0);
+        break;
+      }
+      expect(openFiles()).toBe(before);
+    },
+  );
 
   // root reads a file whatever its mode, so the case cannot be made when the tests run as root.
   it.skipIf(process.getuid?.() === 0)(
     "an unreadable file (mode 000) throws an InputError naming it",
     async () => {
-      const spec = fixture("unreadable.ndjson", TEXT);
+      const spec = fixture(`unreadable-${readAhead}.ndjson`, TEXT);
       chmodSync(spec.path, 0o000);
       try {
-        const { error } = await read(spec);
+        const { error } = await read(spec, NO_STDIN, readAhead);
         expectInputError(error, spec.path);
         expect((error as Error).message).toContain("permission denied");
       } finally {
