@@ -1,5 +1,6 @@
 const scratch = new Float64Array(1);
-const words = new Uint32Array(scratch.buffer);
+/** The number's two 32-bit halves, signed: an unsigned half past 2^31 is a heap number when passed on. */
+const words = new Int32Array(scratch.buffer);
 
 /**
  * A 64-bit fingerprint (two signed 32-bit halves: unboxed in V8, see finishHash) of a record's known fields other than its unit key: stage,
@@ -22,21 +23,24 @@ export class Fingerprint {
     this.b = mix(this.b, hashB);
   }
 
-  /** A number; -0 and 0 are the same, NaN stands for null. */
+  /** A number; -0 and 0 are the same, NaN stands for null. For integers (a fraction: `numberIn`). */
   number(value: number): void {
-    this.numberAt(value + 0);
+    scratch[0] = value + 0;
+    this.mixScratch();
   }
 
   /**
-   * `number` for a value that is read from an array (`numbers[at]`): passing the array keeps a fraction
-   * or an epoch millisecond from being allocated as a heap number when the call is not inlined.
+   * `number` for a value that is read from an array (`numbers[at]`): a fraction or an epoch millisecond
+   * passed to a call that is not inlined is a heap number allocated, so the value goes from the array
+   * into the scratch array here, and only its 32-bit halves are passed on.
    */
   numberIn(numbers: Float64Array, at: number): void {
-    this.numberAt((numbers[at] as number) + 0);
+    scratch[0] = (numbers[at] as number) + 0;
+    this.mixScratch();
   }
 
-  private numberAt(value: number): void {
-    scratch[0] = value;
+  /** Mixes in the number in `scratch`. */
+  private mixScratch(): void {
     const low = words[0] as number;
     const high = words[1] as number;
     this.a = mix(mix(this.a, low), high);
