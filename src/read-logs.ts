@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Readable } from "node:stream";
 import { InputError } from "./input-error.js";
@@ -17,6 +18,7 @@ import type { UnitsReader } from "./m1/units-reader.js";
 import type { FieldPolicy } from "./m1/validate-record.js";
 import { readBlock } from "./parallel/read-block.js";
 import { WorkerPool } from "./parallel/worker-pool.js";
+import { unitsAtMost } from "./storage/reserve.js";
 import { scratchFiles } from "./storage/scratch-file.js";
 
 /** How one source was read. */
@@ -104,9 +106,16 @@ export async function readLogs(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const intake = new Intake(options.policy, limits, undefined, options.extras, scratchFiles());
-  intake.onReject = options.onReject ?? null;
   const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
+  const parallelAfterBytes = options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES;
+  // Room for as many units as the files can hold (storage/reserve.ts); with workers, this thread reads
+  // only the first PARALLEL_AFTER_BYTES, and each worker its share of the rest.
+  const mostUnits = unitsAtMost(fileBytes(specs));
+  const intake = new Intake(options.policy, limits, undefined, options.extras, {
+    scratch: scratchFiles(),
+    reserveUnits: jobs === 1 ? mostUnits : Math.min(mostUnits, unitsAtMost(parallelAfterBytes)),
+  });
+  intake.onReject = options.onReject ?? null;
   let pool: WorkerPool | null = null;
   let bytesRead = 0;
   let storedBytesRead = 0;
@@ -116,12 +125,14 @@ export async function readLogs(
 
   /** Reads a block on this thread, or hands it to the workers; returns its lines when read here. */
   const read = async (index: number, name: string, block: Block, lineOffset: number): Promise<number> => {
-    if (pool === null && jobs > 1 && bytesRead >= (options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES)) {
+    if (pool === null && jobs > 1 && bytesRead >= parallelAfterBytes) {
       pool = new WorkerPool(jobs, {
         policy: options.policy,
         limits,
         maxLineBytes: options.maxLineBytes,
         extras: options.extras ?? {},
+        // A worker owns about 1/jobs of the units; a quarter more allows for an uneven split.
+        reserveUnits: Math.ceil((mostUnits * 1.25) / jobs),
       });
       pool.handOver(intake.handOverUnits());
     }
@@ -206,6 +217,20 @@ export async function readLogs(
     await (pool as WorkerPool | null)?.close();
     throw error;
   }
+}
+
+/** The size of the files among the sources, as stored (stdin, and a file that cannot be read, count 0). */
+function fileBytes(specs: readonly SourceSpec[]): number {
+  let bytes = 0;
+  for (const spec of specs) {
+    if (spec.kind !== "file") continue;
+    try {
+      bytes += statSync(spec.path).size;
+    } catch {
+      // Reading it will fail and say why.
+    }
+  }
+  return bytes;
 }
 
 function isComplete(sources: readonly SourceResult[], count: number): boolean {

@@ -1,3 +1,5 @@
+import { reserve } from "../storage/reserve.js";
+
 /**
  * An open-addressing hash table from byte strings (with a numeric tag, e.g. a function id) to dense
  * indexes 0, 1, 2, …, keeping the key bytes in one growing arena.
@@ -9,6 +11,8 @@
 const SLOT = 4;
 /** Rehash past this load: linear probing stays short, and a probe's neighbours share its cache line. */
 const MAX_LOAD = 0.7;
+/** Arena bytes reserved per key: its 4-byte tag and a 36-character UUID. */
+const RESERVED_KEY_BYTES = 40;
 
 export class ByteKeys {
   /**
@@ -32,15 +36,25 @@ export class ByteKeys {
   /**
    * @param keepStrings cache each key's decoded string (for small vocabularies such as function names,
    *   stages and error codes); without it, `text(i)` decodes on every call.
+   * @param reserveKeys room to reserve for this many keys (see storage/reserve.ts): the columns and the
+   *   arena are allocated for them at once (and grow past them if need be); the slots still double.
    */
-  constructor(keepStrings = false, initialSlots = 1024) {
+  constructor(keepStrings = false, initialSlots = 1024, reserveKeys = 0) {
     this.slots = new Int32Array(initialSlots * SLOT);
     this.mask = initialSlots - 1;
-    const capacity = Math.ceil(initialSlots * MAX_LOAD) + 1;
-    this.tags = new Uint32Array(capacity);
-    this.starts = new Uint32Array(capacity);
-    this.lengths = new Uint32Array(capacity);
-    this.arena = Buffer.allocUnsafe(capacity * 16);
+    const least = Math.ceil(initialSlots * MAX_LOAD) + 1;
+    // The three columns are always the same length (`growColumns` checks one): reserved together or not.
+    const columns = (n: number): Uint32Array[] => [
+      new Uint32Array(n),
+      new Uint32Array(n),
+      new Uint32Array(n),
+    ];
+    [this.tags, this.starts, this.lengths] = reserve(columns, reserveKeys, least) as [
+      Uint32Array,
+      Uint32Array,
+      Uint32Array,
+    ];
+    this.arena = reserve((n) => Buffer.allocUnsafe(n), reserveKeys * RESERVED_KEY_BYTES, least * 16);
     this.arenaView = viewOf(this.arena);
     this.strings = keepStrings ? [] : undefined;
   }

@@ -31,6 +31,14 @@ export interface IntakeLimits {
   readonly maxDepth: number;
 }
 
+/** How an intake's unit table is set up. */
+export interface TableSetup {
+  /** Scratch space for the unit table's fingerprints (each thread its own; see DistinctPrints). */
+  readonly scratch: ScratchPolicy | null;
+  /** Units to reserve room for (storage/reserve.ts). */
+  readonly reserveUnits?: number;
+}
+
 export const DEFAULT_LIMITS: IntakeLimits = {
   violationsPerSource: 100,
   unknownFieldNames: 1000,
@@ -126,10 +134,9 @@ export class Intake {
     private readonly limits: IntakeLimits = DEFAULT_LIMITS,
     private readonly owner?: UnitOwner,
     extras: IntakeExtras = {},
-    /** Scratch space for the unit table's fingerprints (each thread its own; see DistinctPrints). */
-    private readonly scratch: ScratchPolicy | null = null,
+    private readonly table: TableSetup = { scratch: null },
   ) {
-    this.units = new UnitTable(scratch);
+    this.units = new UnitTable(table.scratch, table.reserveUnits);
     this.mapper = extras.mapping ? createMapper(extras.mapping) : null;
     this.window = extras.window ?? null;
     this.watch =
@@ -140,7 +147,8 @@ export class Intake {
   handOverUnits(): UnitsSnapshot {
     const snapshot = this.units.snapshot();
     this.units.close();
-    this.units = new UnitTable(this.scratch);
+    // Nothing is merged here after this: no room is reserved.
+    this.units = new UnitTable(this.table.scratch);
     return snapshot;
   }
 

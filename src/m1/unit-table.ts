@@ -3,6 +3,7 @@ import { Fingerprint } from "./fingerprint.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
+import { reserve } from "../storage/reserve.js";
 import type { ScratchPolicy } from "../storage/scratch-file.js";
 import { DistinctPrints } from "./distinct-prints.js";
 import { ScannedRecord } from "./scan-record.js";
@@ -88,16 +89,16 @@ export class UnitTable implements UnitsReader {
   readonly functionNames = new Vocabulary();
   readonly words = new Vocabulary();
   readonly wordSets = new SetInterner();
-  private readonly keys = new ByteKeys(false, 4096);
+  private readonly keys: ByteKeys;
 
   /**
    * One row per unit, ROW doubles wide, read both as doubles and as 32-bit words (the same memory):
    * a merge touches one or two cache lines instead of one per column.
    */
-  private rows = new Float64Array(INITIAL_CAPACITY * ROW);
-  private words32 = new Uint32Array(this.rows.buffer);
+  private rows: Float64Array;
+  private words32: Uint32Array;
   /** The same words, signed: fingerprints are signed 32-bit halves (see Fingerprint). */
-  private ints32 = new Int32Array(this.rows.buffer);
+  private ints32: Int32Array;
   /** Fingerprints of units with more distinct records than fit inline. */
   private readonly spilledPrints: DistinctPrints;
   private readonly print = new Fingerprint();
@@ -123,9 +124,15 @@ export class UnitTable implements UnitsReader {
   /**
    * @param scratch where fingerprints beyond a unit's third may go when there are too many to keep in
    *   memory (see DistinctPrints); without it they all stay in memory.
+   * @param reserveUnits room to reserve for this many units (storage/reserve.ts: pages are used only as
+   *   units fill them); the table grows past it if need be.
    */
-  constructor(scratch: ScratchPolicy | null = null) {
+  constructor(scratch: ScratchPolicy | null = null, reserveUnits = 0) {
     this.spilledPrints = new DistinctPrints(scratch);
+    this.keys = new ByteKeys(false, 4096, reserveUnits);
+    this.rows = reserve((n) => new Float64Array(n * ROW), reserveUnits, INITIAL_CAPACITY);
+    this.words32 = new Uint32Array(this.rows.buffer);
+    this.ints32 = new Int32Array(this.rows.buffer);
   }
 
   /** Valid records added that were not duplicates of an earlier record of their unit. */

@@ -21,6 +21,8 @@ export interface WorkerSetup {
   readonly maxLineBytes: number;
   readonly owner: UnitOwner;
   readonly extras: IntakeExtras;
+  /** Units this worker's table reserves room for (its share of what the input can hold). */
+  readonly reserveUnits: number;
 }
 
 /**
@@ -70,7 +72,10 @@ export type FromWorker =
 const setup = workerData as WorkerSetup;
 const me = setup.owner.index;
 const count = setup.owner.count;
-const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras, scratchFiles());
+const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras, {
+  scratch: scratchFiles(),
+  reserveUnits: setup.reserveUnits,
+});
 const owns = (bytes: Uint8Array, start: number, end: number): boolean =>
   ownerOf(bytes, start, end, count) === me;
 const linesBySource = new Map<number, number>();
