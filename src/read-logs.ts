@@ -1,10 +1,9 @@
-import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Readable } from "node:stream";
 import { InputError } from "./input-error.js";
 import { BlockCutter, type Block } from "./input/block-cutter.js";
 import { OVERLONG_KIND, overlongReason } from "./input/line-splitter.js";
-import { readSource, sourceName, type SourceSpec } from "./input/read-source.js";
+import { expectedBytes, readSource, sourceName, type SourceSpec } from "./input/read-source.js";
 import { FrozenUnits } from "./m1/frozen-units.js";
 import {
   DEFAULT_LIMITS,
@@ -108,9 +107,9 @@ export async function readLogs(
   const limits = options.limits ?? DEFAULT_LIMITS;
   const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
   const parallelAfterBytes = options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES;
-  // Room for as many units as the files can hold (storage/reserve.ts); with workers, this thread reads
+  // Room for as many units as the input can hold (storage/reserve.ts); with workers, this thread reads
   // only the first PARALLEL_AFTER_BYTES, and each worker its share of the rest.
-  const mostUnits = unitsAtMost(fileBytes(specs));
+  const mostUnits = unitsAtMost(specs.reduce((sum, spec) => sum + expectedBytes(spec), 0));
   const intake = new Intake(options.policy, limits, undefined, options.extras, {
     scratch: scratchFiles(),
     reserveUnits: jobs === 1 ? mostUnits : Math.min(mostUnits, unitsAtMost(parallelAfterBytes)),
@@ -217,20 +216,6 @@ export async function readLogs(
     await (pool as WorkerPool | null)?.close();
     throw error;
   }
-}
-
-/** The size of the files among the sources, as stored (stdin, and a file that cannot be read, count 0). */
-function fileBytes(specs: readonly SourceSpec[]): number {
-  let bytes = 0;
-  for (const spec of specs) {
-    if (spec.kind !== "file") continue;
-    try {
-      bytes += statSync(spec.path).size;
-    } catch {
-      // Reading it will fail and say why.
-    }
-  }
-  return bytes;
 }
 
 function isComplete(sources: readonly SourceResult[], count: number): boolean {

@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
@@ -56,6 +57,31 @@ export async function* readSource(
     }
   } finally {
     await raw.return(undefined);
+  }
+}
+
+/**
+ * How many bytes of lines a source will give, as far as can be told before reading it: a file's size,
+ * or for gzip the size its trailer records (of the last member, modulo 4 GiB: a guess for multi-member
+ * or huge files, never less than the stored size). 0 for stdin and for a file that cannot be read
+ * (reading it will say why). Used to reserve room (storage/reserve.ts), never to decide a result.
+ */
+export function expectedBytes(spec: SourceSpec): number {
+  if (spec.kind !== "file") return 0;
+  let fd: number | null = null;
+  try {
+    fd = openSync(spec.path, "r");
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(2);
+    // A gzip member is at least 18 bytes: its 10-byte header, 8-byte trailer.
+    if (size < 18 || readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return size;
+    const trailer = Buffer.alloc(4);
+    if (readSync(fd, trailer, 0, 4, size - 4) < 4) return size;
+    return Math.max(size, trailer.readUInt32LE(0));
+  } catch {
+    return 0;
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 

@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/input-error.js";
 import { LineSplitter } from "../../src/input/line-splitter.js";
-import { readSource, type SourceSpec } from "../../src/input/read-source.js";
+import { expectedBytes, readSource, type SourceSpec } from "../../src/input/read-source.js";
 
 const NO_STDIN = Readable.from([]);
 const TEXT = '{"a":1}\n{"b":2}\n';
@@ -297,5 +297,30 @@ describe("readSource: stdin", () => {
     const { data, error } = await read(stdin, Readable.from([compressed]));
     expectInputError(error, "<stdin>");
     expect(data.toString()).toBe(TEXT);
+  });
+});
+
+describe("expectedBytes: the bytes of lines a source will give, told before reading it", () => {
+  it("a plain file: its size", () => {
+    expect(expectedBytes(fixture("expected-plain.ndjson", TEXT))).toBe(Buffer.byteLength(TEXT));
+  });
+
+  it("a gzip file: the size its trailer records, not the stored size", () => {
+    const text = TEXT.repeat(1000);
+    const spec = fixture("expected.gz", gzipSync(text));
+    expect(expectedBytes(spec)).toBe(Buffer.byteLength(text));
+  });
+
+  it("a multi-member gzip: the last member's size, and never less than the stored size", () => {
+    const big = gzipSync(bulkyText(2000));
+    const spec = fixture("expected-members.gz", Buffer.concat([big, gzipSync("x\n")]));
+    expect(expectedBytes(spec)).toBe(big.length + gzipSync("x\n").length);
+  });
+
+  it("an empty file, a one-byte file, a missing file and stdin: what can be told (0 when nothing)", () => {
+    expect(expectedBytes(fixture("expected-empty.ndjson", ""))).toBe(0);
+    expect(expectedBytes(fixture("expected-one.ndjson", "\x1f"))).toBe(1);
+    expect(expectedBytes({ kind: "file", path: join(dir, "expected-missing.ndjson") })).toBe(0);
+    expect(expectedBytes({ kind: "stdin" })).toBe(0);
   });
 });
