@@ -145,7 +145,8 @@ export class Intake {
 
   /** Gives up the units merged so far (they were handed to worker threads), keeping the counts. */
   handOverUnits(): UnitsSnapshot {
-    const snapshot = this.units.snapshot();
+    // Copied to each worker: only the units, not the room reserved past them.
+    const snapshot = this.units.compactSnapshot();
     this.units.close();
     // Nothing is merged here after this: no room is reserved.
     this.units = new UnitTable(this.table.scratch);

@@ -333,6 +333,29 @@ export class UnitTable implements UnitsReader {
   }
 
   /**
+   * A snapshot whose arrays are copies of exactly the units' parts, to post to other threads: a
+   * structured clone copies a view's whole buffer, and a table's buffers have room reserved past its
+   * units (storage/reserve.ts).
+   */
+  compactSnapshot(): UnitsSnapshot {
+    const s = this.snapshot();
+    const k = s.keys;
+    return {
+      ...s,
+      keys: {
+        count: k.count,
+        // A copy (a Buffer's `slice` would be a view).
+        arena: new Uint8Array(k.arena),
+        starts: k.starts.slice(),
+        lengths: k.lengths.slice(),
+        tags: k.tags.slice(),
+      },
+      rows: s.rows.slice(),
+      spilled: s.spilled.slice(),
+    };
+  }
+
+  /**
    * Merges the units of another table (its snapshot; those `keep` accepts, by request id) into this one,
    * by the same maxima and unions as adding records, so the result does not depend on how the input was
    * divided. Parallel reading uses it once: to hand what the main thread read alone to the workers.

@@ -102,6 +102,21 @@ describe("tables with room reserved", () => {
     expect(contents(fill(new UnitTable(null, 2 ** 50)))).toEqual(contents(fill(new UnitTable())));
   });
 
+  it("a compact snapshot, to post to other threads, holds only the units, and the same units", () => {
+    const table = fill(new UnitTable(null, 100_000));
+    const compact = table.compactSnapshot();
+    const full = table.snapshot();
+    // A structured clone copies a view's whole buffer: nothing past the units may be in one.
+    expect(full.rows.buffer.byteLength).toBeGreaterThan(compact.rows.byteLength);
+    for (const view of [compact.rows, compact.keys.arena, compact.keys.starts, compact.keys.tags]) {
+      expect(view.buffer.byteLength).toBe(view.byteLength);
+    }
+    const viaCompact = new UnitTable();
+    viaCompact.absorb(structuredClone(compact));
+    expect(contents(viaCompact)).toEqual(contents(table));
+    expect(viaCompact.distinctRecords).toBe(table.distinctRecords);
+  });
+
   it("ByteKeys: keys past the reserved columns and arena keep their bytes and tags", () => {
     const keys = new ByteKeys(false, 1024, 5);
     const texts = Array.from({ length: 2000 }, (_, i) => `key-${"x".repeat(i % 90)}-${i}`);
