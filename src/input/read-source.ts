@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
@@ -63,13 +63,16 @@ export async function* readSource(
 /**
  * How many bytes of lines a source will give, as far as can be told before reading it: a file's size,
  * or for gzip the size its trailer records (of the last member, modulo 4 GiB: a guess for multi-member
- * or huge files, never less than the stored size). 0 for stdin and for a file that cannot be read
- * (reading it will say why). Used to reserve room (storage/reserve.ts), never to decide a result.
+ * or huge files, never less than the stored size). 0 for stdin, for anything but a regular file (a
+ * named pipe, a device) and for a file that cannot be read (reading it will say why). Used to reserve room (storage/reserve.ts), never to decide a result.
  */
 export function expectedBytes(spec: SourceSpec): number {
   if (spec.kind !== "file") return 0;
   let fd: number | null = null;
   try {
+    // Only a regular file is opened here: opening and closing a named pipe could cost its writer a SIGPIPE.
+    const stats = statSync(spec.path);
+    if (!stats.isFile()) return 0;
     fd = openSync(spec.path, "r");
     const size = fstatSync(fd).size;
     const head = Buffer.alloc(2);

@@ -1,5 +1,6 @@
 // readSource: files, stdin and gzip -> bytes, as its contract in src/input/read-source.ts states it; the lines
 // those bytes hold are counted as SPEC.md section 1 says.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -323,4 +324,14 @@ describe("expectedBytes: the bytes of lines a source will give, told before read
     expect(expectedBytes({ kind: "file", path: join(dir, "expected-missing.ndjson") })).toBe(0);
     expect(expectedBytes({ kind: "stdin" })).toBe(0);
   });
+
+  it.skipIf(process.platform === "win32")(
+    "a named pipe: 0, without opening it (its writer must not lose its reader)",
+    () => {
+      const path = join(dir, "expected.fifo");
+      execFileSync("mkfifo", [path]);
+      // Opening a FIFO for reading with no writer would block this test forever.
+      expect(expectedBytes({ kind: "file", path })).toBe(0);
+    },
+  );
 });
