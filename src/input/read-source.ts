@@ -64,7 +64,8 @@ export async function* readSource(
  * How many bytes of lines a source will give, as far as can be told before reading it: a file's size,
  * or for gzip the size its trailer records (of the last member, modulo 4 GiB: a guess for multi-member
  * or huge files, never less than the stored size). 0 for stdin, for anything but a regular file (a
- * named pipe, a device) and for a file that cannot be read (reading it will say why). Used to reserve room (storage/reserve.ts), never to decide a result.
+ * named pipe, a device) and for a file that cannot be read (reading it will say why). Used to reserve
+ * room (storage/reserve.ts), never to decide a result.
  */
 export function expectedBytes(spec: SourceSpec): number {
   if (spec.kind !== "file") return 0;

@@ -11,12 +11,23 @@ const POLICY = { strict: false, allowed: new Set<string>() };
 describe("unitsAtMost: the most units a number of bytes of M1 lines can hold", () => {
   it("SPEC 1: the shortest valid record, with its newline, is MIN_RECORD_BYTES long", () => {
     const shortest =
-      '{"request_id":"a","function":"b","stage":"c","status":100,"latency_ms":0,"error_code":null,' +
-      '"upstream_status":null,"upstream_latency_ms":null}';
+      '{"request_id":"a","function":"b","stage":"c","status":100,"latency_ms":0,"error_code":"d",' +
+      '"upstream_status":100,"upstream_latency_ms":0}';
     expect(validateRecord(JSON.parse(shortest), POLICY).ok).toBe(true);
     expect(Buffer.byteLength(`${shortest}\n`)).toBe(MIN_RECORD_BYTES);
-    // Any one character shorter is no longer valid: an empty string, or a key missing.
-    expect(validateRecord(JSON.parse(shortest.replace('"a"', '""')), POLICY).ok).toBe(false);
+    // Each value is at its shortest: an empty string, a shorter status or an absent key is not valid,
+    // and null is longer than what it replaces.
+    const record = JSON.parse(shortest) as Record<string, unknown>;
+    for (const field of ["request_id", "function", "stage", "error_code"]) {
+      expect(validateRecord({ ...record, [field]: "" }, POLICY).ok).toBe(false);
+    }
+    expect(validateRecord({ ...record, status: 99 }, POLICY).ok).toBe(false);
+    expect(validateRecord({ ...record, upstream_status: 99 }, POLICY).ok).toBe(false);
+    for (const field of Object.keys(record)) {
+      const without = { ...record };
+      delete without[field];
+      expect(validateRecord(without, POLICY).ok).toBe(false);
+    }
   });
 
   it("divides by the shortest record, rounding down, and stops at MAX_RESERVED_UNITS", () => {
