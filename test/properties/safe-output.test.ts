@@ -52,9 +52,7 @@ describe("no human-readable output carries raw controls, escapes, bidi controls 
       }),
       seeded(701, 400),
     );
-    // 800 runs of the CLI: about 1 s, but about 60 s under `npm run test:parallel`, where each run
-    // starts two worker threads.
-  }, 180_000);
+  });
 
   it("the coloured table (FORCE_COLOR): its own verdict colours are the only escape sequences", async () => {
     await fc.assert(
