@@ -7,11 +7,11 @@ import {
   parseDurationFlag,
   type InputFlags,
 } from "./cli/input-flags.js";
-import { runCheck, type CheckFlags } from "./commands/check-command.js";
-import { runExplain, type ExplainFlags } from "./commands/explain-command.js";
+// The commands other than the report are loaded when they run: a report starts without them.
+import type { CheckFlags } from "./commands/check-command.js";
+import type { ExplainFlags } from "./commands/explain-command.js";
 import { runReport, type ReportFlags } from "./commands/report-command.js";
-import { renderRules, type RulesFormat } from "./commands/rules.js";
-import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from "./diff/render-diff.js";
+import type { RulesFormat } from "./commands/rules.js";
 import { InputError } from "./input-error.js";
 import { EXIT, type Io } from "./io.js";
 import { FORMATS, parseNonNegative, parsePositiveInteger, parseShare } from "./options.js";
@@ -93,7 +93,10 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
         "after",
         "\nExit codes: 0 every line valid or blank; 1 violations found; 2 could not run.\n",
       )
-      .action(async (files: string[], flags: CheckFlags) => done(await runCheck(files, flags, io))),
+      .action(async (files: string[], flags: CheckFlags) => {
+        const { runCheck } = await import("./commands/check-command.js");
+        done(await runCheck(files, flags, io));
+      }),
     // Validation looks at every line: a time window has no meaning here.
     { window: false },
   );
@@ -108,9 +111,10 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
       )
       .option("-o, --output <file>", "write the explanation to a file instead of stdout")
       .addHelpText("after", "\nExit codes: 0 explained; 1 the request id was not found; 2 could not run.\n")
-      .action(async (id: string, files: string[], flags: ExplainFlags) =>
-        done(await runExplain(id, files, flags, io)),
-      ),
+      .action(async (id: string, files: string[], flags: ExplainFlags) => {
+        const { runExplain } = await import("./commands/explain-command.js");
+        done(await runExplain(id, files, flags, io));
+      }),
   );
 
   configure(program.command("rules"), io)
@@ -128,6 +132,7 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--upstream-share <ratio>", "the APP_BOTTLENECK share", parseShare)
     .action(async (flags: InputFlags & { format?: RulesFormat }) => {
       const settings = await loadSettings({ ...flags, maxLineBytes: 0, jobs: 1 });
+      const { renderRules } = await import("./commands/rules.js");
       io.stdout.write(renderRules(settings.thresholds, settings.overrides, flags.format ?? "table"));
       done(EXIT.ok);
     });
@@ -153,6 +158,7 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
         newPath: string,
         flags: { format?: string; output?: string; failOnChange?: boolean },
       ) => {
+        const { renderDiffJson, renderDiffMarkdown, renderDiffTable } = await import("./diff/render-diff.js");
         const before = await readJsonFile(oldPath, { missingOk: false });
         const after = await readJsonFile(newPath, { missingOk: false });
         // Loaded here: it reads reports with zod, which a run of any other command should not load.

@@ -7,6 +7,11 @@ import { describe, expect, it } from "vitest";
  * not `import()` and not `createRequire`, which load when first needed), following src/ modules.
  */
 function packagesLoadedFrom(entry: string): Set<string> {
+  return loadedFrom(entry).packages;
+}
+
+/** The src/ modules and the packages a module loads at start-up (see packagesLoadedFrom). */
+function loadedFrom(entry: string): { modules: Set<string>; packages: Set<string> } {
   const packages = new Set<string>();
   const seen = new Set<string>();
   const visit = (file: string): void => {
@@ -20,7 +25,7 @@ function packagesLoadedFrom(entry: string): Set<string> {
     }
   };
   visit(entry);
-  return packages;
+  return { modules: new Set([...seen].map((file) => resolve(file))), packages };
 }
 
 describe("start-up loads no heavy module before it is needed (issue 3: a one-line input in < 150 ms)", () => {
@@ -28,6 +33,19 @@ describe("start-up loads no heavy module before it is needed (issue 3: a one-lin
     const packages = packagesLoadedFrom(join("src", "cli.ts"));
     expect(packages.has("commander")).toBe(true);
     expect([...packages]).not.toContain("zod");
+  });
+
+  it("a report loads no other command: check, explain, rules and diff load when they run", () => {
+    const { modules } = loadedFrom(join("src", "cli.ts"));
+    expect(modules.has(resolve("src", "commands", "report-command.ts"))).toBe(true);
+    for (const other of [
+      ["commands", "check-command.ts"],
+      ["commands", "explain-command.ts"],
+      ["commands", "rules.ts"],
+      ["diff", "render-diff.ts"],
+    ]) {
+      expect(modules.has(resolve("src", ...other)), other.join("/")).toBe(false);
+    }
   });
 
   it("the modules that use zod load it on demand (the config file's schema, diff, the record schema)", () => {
