@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
@@ -74,8 +74,8 @@ export function expectedBytes(spec: SourceSpec): number {
     // Only a regular file is opened here: opening and closing a named pipe could cost its writer a SIGPIPE.
     const stats = statSync(spec.path);
     if (!stats.isFile()) return 0;
+    const size = stats.size;
     fd = openSync(spec.path, "r");
-    const size = fstatSync(fd).size;
     const head = Buffer.alloc(2);
     // A gzip member is at least 18 bytes: its 10-byte header, 8-byte trailer.
     if (size < 18 || readSync(fd, head, 0, 2, 0) < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return size;

@@ -44,16 +44,12 @@ export class ByteKeys {
     this.mask = initialSlots - 1;
     const least = Math.ceil(initialSlots * MAX_LOAD) + 1;
     // The three columns are always the same length (`growColumns` checks one): reserved together or not.
-    const columns = (n: number): Uint32Array[] => [
+    const columns = (n: number): [Uint32Array, Uint32Array, Uint32Array] => [
       new Uint32Array(n),
       new Uint32Array(n),
       new Uint32Array(n),
     ];
-    [this.tags, this.starts, this.lengths] = reserve(columns, reserveKeys, least) as [
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-    ];
+    [this.tags, this.starts, this.lengths] = reserve(columns, reserveKeys, least);
     this.arena = reserve((n) => Buffer.allocUnsafe(n), reserveKeys * RESERVED_KEY_BYTES, least * 16);
     this.arenaView = viewOf(this.arena);
     this.strings = keepStrings ? [] : undefined;

@@ -351,7 +351,7 @@ export class UnitTable implements UnitsReader {
         tags: k.tags.slice(),
       },
       rows: s.rows.slice(),
-      spilled: s.spilled.slice(),
+      // `spilled` is made afresh, exactly sized, by every snapshot.
     };
   }
 
