@@ -14,8 +14,10 @@ export class Fingerprint {
   b = 0;
 
   begin(): void {
-    this.a = 0x811c9dc5;
-    this.b = 0x9e3779b9;
+    // `| 0`: the same bits as a signed 32-bit integer. A constant past 2^31 would make these fields
+    // doubles, and every fingerprint would then allocate a heap number (16 bytes a line of garbage).
+    this.a = 0x811c9dc5 | 0;
+    this.b = 0x9e3779b9 | 0;
   }
 
   word(hashA: number, hashB: number): void {

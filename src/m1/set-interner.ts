@@ -48,7 +48,9 @@ export class SetInterner {
   /** The id of the union of two sets. */
   union(a: number, b: number): number {
     let result = a;
-    for (const element of this.members(b)) result = this.add(result, element);
+    // Indexed, not for…of: an iterator per union is garbage that lives long enough to be promoted.
+    const members = this.members(b);
+    for (let k = 0; k < members.length; k++) result = this.add(result, members[k] as number);
     return result;
   }
 
