@@ -54,9 +54,15 @@ export class DistinctPrints {
       this.backToMemory().add(unit, a, b);
       return;
     }
-    memory.add(unit, a, b);
-    if (this.spillable && memory.size > (this.scratch as ScratchPolicy).printsInMemory)
+    // Full: moved to scratch space before this triple is added, so the set never grows past its budget.
+    if (this.spillable && memory.size >= (this.scratch as ScratchPolicy).printsInMemory) {
       this.toScratch(memory);
+      if (this.memory === null) {
+        this.add(unit, a, b);
+        return;
+      }
+    }
+    memory.add(unit, a, b);
   }
 
   /** The number of distinct triples added. */
@@ -81,15 +87,14 @@ export class DistinctPrints {
       this.spillable = false;
       return;
     }
-    const spill = new PrintSpill(store, scratch.printsInMemory);
-    const all = memory.entries();
-    for (let k = 0; k < all.length; k += 3) {
-      if (!spill.add(all[k] as number, all[k + 1] as number, all[k + 2] as number)) {
-        spill.close();
-        this.spillable = false;
-        return;
-      }
+    const spill = new PrintSpill(store, scratch.printsInMemory, memory);
+    if (!memory.drain((unit, a, b) => spill.add(unit, a, b))) {
+      spill.close();
+      this.spillable = false;
+      return;
     }
+    // The set's memory is the spill's counting set from now on (see PrintSpill.distinct).
+    memory.clear();
     this.spill = spill;
     this.memory = null;
   }
@@ -120,9 +125,14 @@ class PrintSpill {
   private counted = -1;
   private countedAt = -1;
 
+  /**
+   * @param set the set to count in, emptied: the in-memory set that grew to `perPass` triples before
+   *   the spill, so counting (at most that many triples a pass) needs no memory of its own.
+   */
   constructor(
     private readonly store: ScratchStore,
     private readonly perPass: number,
+    private readonly set: PrintSet,
   ) {}
 
   /** Appends a triple; false when it could not be written (and nothing was kept of it). */
@@ -146,7 +156,7 @@ class PrintSpill {
   distinct(): number {
     if (this.countedAt === this.added) return this.counted;
     let distinct = 0;
-    const set = new PrintSet();
+    const set = this.set;
     const chunk = new Int32Array(CHUNK_TRIPLES * 3);
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       const written = (this.chunks[bucket] as number[]).length * CHUNK_TRIPLES;

@@ -9,6 +9,11 @@ export class PrintSet {
   /** Each slot holds unit + 1 (0: empty), then the two halves of the fingerprint. */
   size = 0;
 
+  /** Slots, each 12 bytes (for tests and the docs' figures). */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
   /** Reads the first slot of a triple (to bring it into the cache); returns what it read. */
   touch(unit: number, a: number, b: number): number {
     return this.slots[3 * (mixTriple(unit, a, b) & this.mask)] as number;
@@ -32,7 +37,8 @@ export class PrintSet {
     slots[3 * slot + 1] = a;
     slots[3 * slot + 2] = b;
     this.size++;
-    if (this.size * 2 > this.mask) this.grow();
+    // At most half full: a set of 2^k triples fits in 2^(k+1) slots (PRINTS_IN_MEMORY in 6 MiB).
+    if (this.size * 2 > this.mask + 1) this.grow();
     return true;
   }
 
@@ -40,6 +46,19 @@ export class PrintSet {
   clear(): void {
     this.slots.fill(0);
     this.size = 0;
+  }
+
+  /**
+   * Passes every triple to `take`, in slot order, until it returns false; returns whether all were
+   * taken. Copies nothing: DistinctPrints moves a full set to scratch space with it.
+   */
+  drain(take: (unit: number, a: number, b: number) => boolean): boolean {
+    const slots = this.slots;
+    for (let at = 0; at < slots.length; at += 3) {
+      const held = slots[at] as number;
+      if (held !== 0 && !take(held - 1, slots[at + 1] as number, slots[at + 2] as number)) return false;
+    }
+    return true;
   }
 
   /** Every triple, as [unit, a, b, unit, a, b, …]. */

@@ -24,7 +24,7 @@ export interface ScratchPolicy {
   readonly printsInMemory: number;
 }
 
-/** 256 Ki fingerprints: a set of at most 12 MiB, and room for most logs' every long request. */
+/** 256 Ki fingerprints: a set of 6 MiB (at most half full), and room for most logs' every long request. */
 export const PRINTS_IN_MEMORY = 256 * 1024;
 
 /**

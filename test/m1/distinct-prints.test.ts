@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DistinctPrints } from "../../src/m1/distinct-prints.js";
+import { PrintSet } from "../../src/m1/print-set.js";
 import { UnitTable } from "../../src/m1/unit-table.js";
 import type { ScratchPolicy, ScratchStore } from "../../src/storage/scratch-file.js";
 import { m1, readText } from "../helpers.js";
@@ -106,6 +107,24 @@ describe("SPEC 2: duplicates are counted exactly, however many records a unit ha
     expect(stores[0]?.closed).toBe(true);
     expect(prints.spilled).toBe(false);
     expect(prints.distinct).toBe(300_000);
+  });
+
+  it("keeps at most its budget in memory: the next distinct triple goes to scratch space", () => {
+    const unique = Array.from({ length: 513 }, (_, k) => [k % 5, k, -k]);
+    const { policy } = memoryScratch(512);
+    expect(countWith(policy, unique.slice(0, 512)).spilled).toBe(false);
+    const prints = countWith(policy, unique);
+    expect(prints.spilled).toBe(true);
+    expect(prints.distinct).toBe(513);
+  });
+
+  it("a set of 2^k triples takes 2^(k+1) slots: the budget's set is never more than half full, never doubled", () => {
+    const set = new PrintSet();
+    for (let k = 0; k < 512; k++) set.add(k % 5, k, -k);
+    expect(set.capacity).toBe(1024);
+    set.add(0, -1, 1);
+    expect(set.capacity).toBe(2048);
+    expect(set.size).toBe(513);
   });
 
   it("when no scratch space can be had, it stays in memory", () => {
