@@ -144,13 +144,13 @@ export async function readLogs(
     }
     if (block.overlong !== undefined) {
       intake
-        .sinkFor(name, lineOffset)
+        .sinkFor({ index, name }, lineOffset)
         .reject(1, OVERLONG_KIND, overlongReason(block.overlong, options.maxLineBytes));
       return 1;
     }
     return readBlock(
       intake,
-      { source: name, lineOffset, first: lineOffset === 0, block },
+      { source: { index, name }, lineOffset, first: lineOffset === 0, block },
       options.maxLineBytes,
     );
   };

@@ -11,8 +11,8 @@ export type Sources = Readonly<Record<string, string>>;
 /** Runs the pure pipeline (split, parse, validate, merge) over in-memory sources, in the order given. */
 export function readText(sources: Sources, maxLineBytes = 1024 * 1024): ReadResult {
   const intake = new Intake({ strict: false, allowed: new Set() });
-  const results = Object.entries(sources).map(([source, text]) => {
-    const splitter = new LineSplitter(intake.sinkFor(source), maxLineBytes);
+  const results = Object.entries(sources).map(([source, text], index) => {
+    const splitter = new LineSplitter(intake.sinkFor({ index, name: source }), maxLineBytes);
     splitter.push(Buffer.from(text));
     splitter.end();
     return { source, lines: splitter.lines, bytes: Buffer.byteLength(text), error: null };

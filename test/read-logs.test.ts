@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SourceSpec } from "../src/input/read-source.js";
+import { DEFAULT_LIMITS } from "../src/m1/intake.js";
 import { readLogs, type ReadOptions, type ReadResult } from "../src/read-logs.js";
 
 const OPTIONS: ReadOptions = { policy: { strict: false, allowed: new Set() }, maxLineBytes: 1024 * 1024 };
@@ -152,6 +153,25 @@ describe("readLogs (SPEC 1)", () => {
       { source: mixed.path, line: 7, kind: expect.any(String) as unknown },
       { source: "<stdin>", line: 3, kind: "not a JSON object" },
     ]);
+  });
+
+  it("SPEC 1 (violations may be capped): a source read in many blocks keeps its first violations only, once", async () => {
+    // About 3.4 MB: the file is cut into 1 MiB blocks, each read with a sink of its own. A line in 40 is
+    // invalid, so each block holds far more violations than the cap.
+    const lines: string[] = [];
+    for (let i = 1; i <= 24_000; i++) lines.push(i % 40 === 0 ? `{"broken":${i}` : record(`r${i}`));
+    const big = fixture("blocks.ndjson", `${lines.join("\n")}\n`);
+    const twice: SourceSpec[] = [big, big];
+    const limits = { ...DEFAULT_LIMITS, violationsPerSource: 7 };
+
+    const result = await readLogs(twice, NO_STDIN, { ...OPTIONS, limits, jobs: 1 });
+
+    expect(result.intake.tally.invalid).toBe(2 * 600);
+    // The same file named twice is two sources: each keeps its own first seven.
+    const firstSeven = [40, 80, 120, 160, 200, 240, 280];
+    expect(result.intake.tally.violations.map(({ source, line }) => ({ source, line }))).toEqual(
+      [...firstSeven, ...firstSeven].map((line) => ({ source: big.path, line })),
+    );
   });
 
   it("SPEC 1: an over-long line is one violation, and the next line of the same source is read", async () => {

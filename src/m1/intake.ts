@@ -65,6 +65,12 @@ export interface WatchedRecord {
   readonly record: M1Record;
 }
 
+/** A source, by its place among the sources read (its name may be given twice) and its name. */
+export interface SourceId {
+  readonly index: number;
+  readonly name: string;
+}
+
 /** Told every invalid line (on the main thread only: see read-logs.ts), for `--rejects`. */
 export type RejectListener = (violation: Violation, raw: Uint8Array | null) => void;
 
@@ -128,6 +134,12 @@ export class Intake {
   private readonly watch: Buffer | null;
   /** Told every invalid line, with its bytes where they were kept. */
   onReject: RejectListener | null = null;
+  /**
+   * Violations kept in the tally, by source. A source's lines reach an intake in line order (its blocks
+   * in turn, on every thread), so the first kept are its first violations on this thread, and the
+   * first `violationsPerSource` of the whole source are among those kept by its threads together.
+   */
+  private readonly violationsKept = new Map<number, number>();
 
   constructor(
     private readonly policy: FieldPolicy,
@@ -221,15 +233,18 @@ export class Intake {
    * A LineSink for one source, or for a part of it that starts after `lineOffset` lines; its lines are
    * added to this intake's tally and units.
    */
-  sinkFor(source: string, lineOffset = 0): LineSink {
-    let kept = 0;
+  sinkFor(of: SourceId, lineOffset = 0): LineSink {
+    const source = of.name;
     const tally = this.tally;
     const reject = (line: number, kind: string, reason: string, raw: Uint8Array | null): void => {
       tally.invalid++;
       tally.violationsByKind.set(kind, (tally.violationsByKind.get(kind) ?? 0) + 1);
       const violation = { source, line: lineOffset + line, kind, reason };
+      // Counted by source, not by sink: a file read in blocks has a sink per block, and keeping each
+      // block's first violations would make memory grow with the invalid lines.
+      const kept = this.violationsKept.get(of.index) ?? 0;
       if (kept < this.limits.violationsPerSource) {
-        kept++;
+        this.violationsKept.set(of.index, kept + 1);
         tally.violations.push(violation);
       }
       this.onReject?.(violation, raw);

@@ -1,10 +1,10 @@
 import type { Block } from "../input/block-cutter.js";
 import { LineSplitter, OVERLONG_KIND, overlongReason } from "../input/line-splitter.js";
-import type { Intake } from "../m1/intake.js";
+import type { Intake, SourceId } from "../m1/intake.js";
 
 /** A block to read on this thread, with where it belongs. */
 export interface BlockTask {
-  readonly source: string;
+  readonly source: SourceId;
   /** Lines of the source before this block. */
   readonly lineOffset: number;
   /** The first block of a source: a BOM on its first line is dropped. */

@@ -125,7 +125,7 @@ function transferables(units: UnitsSnapshot): ArrayBuffer[] {
 
 function readBlock(block: SharedBlock): void {
   let n = linesBySource.get(block.source) ?? block.linesBefore ?? 0;
-  const sink = intake.sinkFor(block.name);
+  const sink = intake.sinkFor({ index: block.source, name: block.name });
   if (block.overlong !== undefined) {
     n++;
     if (n % count === me) sink.reject(n, OVERLONG_KIND, overlongReason(block.overlong, setup.maxLineBytes));
