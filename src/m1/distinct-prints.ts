@@ -4,8 +4,8 @@ import { mixTriple, PrintSet } from "./print-set.js";
 /** Spilled fingerprints are kept in this many buckets (by hash), so each is counted apart. */
 const BUCKETS = 64;
 const BUCKET_SHIFT = 26;
-/** Triples a bucket holds in memory before it is written out: 48 KiB a bucket, 3 MiB in all. */
-const CHUNK_TRIPLES = 4096;
+/** Triples a bucket holds in memory before it is written out: 12 KiB a bucket, 768 KiB in all. */
+const CHUNK_TRIPLES = 1024;
 const CHUNK_BYTES = CHUNK_TRIPLES * 12;
 /**
  * The fewest triples a counting pass takes, whatever the memory budget: a budget of 0 (a test's) would
