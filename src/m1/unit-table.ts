@@ -81,7 +81,7 @@ export const ROW = 10;
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
  *
  * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys) plus
- * its row, slot and key columns, about 130 bytes more (docs/performance.md). Every merge is a
+ * its row, slots, key columns and key header, about 115 bytes more (docs/performance.md). Every merge is a
  * maximum or a set union, so adding records in any order, or twice, gives the same table.
  */
 export class UnitTable implements UnitsReader {
@@ -228,10 +228,11 @@ export class UnitTable implements UnitsReader {
 
   /**
    * Merges the staged records. With units spread through a large table, finding a unit costs cache
-   * misses (its hash slot, its key, its row), and one line's misses cannot overlap the next line's
-   * when a whole line is scanned in between. So the batch is walked three times: first reading every
-   * record's hash slot, then every key and row those slots point to — loads that do not depend on each
-   * other, which the processor overlaps — and then merging, with what it needs now in cache.
+   * misses (its hash slot, where its key is, its row, its key), and one line's misses cannot overlap the
+   * next line's when a whole line is scanned in between. So the batch is walked four times: reading
+   * every record's hash slot, then where the key is and the row that slot points to, then the key's
+   * bytes — in each pass loads that do not depend on each other, which the processor overlaps — and
+   * then merging, with what it needs now in cache.
    */
   private settle(): void {
     const count = this.pending;
@@ -253,6 +254,7 @@ export class UnitTable implements UnitsReader {
       } else unit = -1;
       units[k] = unit;
     }
+    touched ^= keys.touchKeys(units, count);
     // A unit with more distinct records than its row holds keeps the others in the spilled set.
     for (let k = 0; k < count; k++) {
       const unit = units[k] as number;

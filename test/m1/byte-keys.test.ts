@@ -1,0 +1,61 @@
+// ByteKeys: byte strings with a tag to dense indexes (the unit table's keys, the vocabularies' words).
+import { describe, expect, it } from "vitest";
+import { ByteKeys, hashBytes } from "../../src/m1/byte-keys.js";
+
+const bytesOf = (text: string): Buffer => Buffer.from(text, "utf8");
+
+describe("ByteKeys", () => {
+  it("keys whose hashes all collide are told apart by tag, length and bytes", () => {
+    // The hash is the caller's, and slots are probed by it mixed with the tag (`slotHash`): given the hash
+    // that mixes to 0 for its tag, every key has the same slot hash, every lookup probes past the others
+    // and compares them, and only the stored tag, length and bytes can tell the keys apart.
+    const keys = new ByteKeys(false, 8);
+    const colliding = (tag: number): number => Math.imul(tag, 0x9e3779b1);
+    const cases: [number, string][] = [
+      [0, "abcd"],
+      [1, "abcd"], // the same bytes, another tag
+      [0, "abc"], // a prefix of a key
+      [0, "abcde"], // a key with it as a prefix
+      [0, "abce"], // a difference in the last of four bytes
+      [0, "abcdefgh-ijkl"], // one past a word boundary
+      [0, "abcdefgh-ijkm"],
+      [2 ** 31 + 5, "abcd"], // a tag past 2^31 (tags are unsigned)
+      [0, "é"],
+      [0, "x".repeat(300)],
+    ];
+    cases.forEach(([tag, text], i) => {
+      const bytes = bytesOf(text);
+      expect(keys.slotHash(tag, colliding(tag))).toBe(0);
+      expect(keys.intern(tag, bytes, 0, bytes.length, colliding(tag))).toBe(i);
+      expect(keys.added).toBe(true);
+    });
+    // Past the 8 slots it started with: the table rehashed while every key collided.
+    expect(keys.size).toBe(cases.length);
+    cases.forEach(([tag, text], i) => {
+      const bytes = bytesOf(`  ${text}  `);
+      expect(keys.find(tag, bytes, 2, bytes.length - 2, colliding(tag))).toBe(i);
+      expect(keys.intern(tag, bytes, 2, bytes.length - 2, colliding(tag))).toBe(i);
+      expect(keys.added).toBe(false);
+      expect(keys.text(i)).toBe(text);
+      expect(keys.tag(i)).toBe(tag);
+    });
+    expect(keys.find(0, bytesOf("abcf"), 0, 4, colliding(0))).toBe(-1);
+    expect(keys.find(3, bytesOf("abcd"), 0, 4, colliding(3))).toBe(-1);
+    expect(keys.find(0, bytesOf("ab"), 0, 2, colliding(0))).toBe(-1);
+  });
+
+  it("the touching reads find the key a slot hash names, and read only inside the table", () => {
+    const keys = new ByteKeys(false, 16);
+    const texts = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? "" : `request-${i}`));
+    const indexes = texts.map((text, i) => keys.internText(i % 2, text));
+    const found = Int32Array.from(texts, (text, i) => {
+      const bytes = bytesOf(text);
+      return keys.touchKey(keys.slotHash(i % 2, hashBytes(bytes, 0, bytes.length)));
+    });
+    // Likely the key (by hash alone); with these 100 keys, always.
+    expect([...found]).toEqual(indexes);
+    found[3] = -1; // a record whose unit is new
+    expect(Number.isInteger(keys.touchKeys(found, found.length))).toBe(true);
+    expect(keys.touchKey(keys.slotHash(0, hashBytes(bytesOf("absent"), 0, 6)))).toBe(-1);
+  });
+});
