@@ -24,10 +24,8 @@ export class ByteKeys {
    */
   private slots: Int32Array;
   private mask: number;
-  private tags: Uint32Array;
   /** Where each key's bytes start in the arena (a Buffer is at most 4 GiB in Node: 32 bits hold it). */
   private starts: Uint32Array;
-  private lengths: Uint32Array;
   private arena: Buffer;
   /** The arena as a DataView, to compare keys four bytes at a time. */
   private arenaView: DataView<ArrayBufferLike>;
@@ -38,20 +36,14 @@ export class ByteKeys {
   /**
    * @param keepStrings cache each key's decoded string (for small vocabularies such as function names,
    *   stages and error codes); without it, `text(i)` decodes on every call.
-   * @param reserveKeys room to reserve for this many keys (see storage/reserve.ts): the columns and the
+   * @param reserveKeys room to reserve for this many keys (see storage/reserve.ts): `starts` and the
    *   arena are allocated for them at once (and grow past them if need be); the slots still double.
    */
   constructor(keepStrings = false, initialSlots = 1024, reserveKeys = 0) {
     this.slots = new Int32Array(initialSlots * SLOT);
     this.mask = initialSlots - 1;
     const least = Math.ceil(initialSlots * MAX_LOAD) + 1;
-    // The three columns are always the same length (`growColumns` checks one): reserved together or not.
-    const columns = (n: number): [Uint32Array, Uint32Array, Uint32Array] => [
-      new Uint32Array(n),
-      new Uint32Array(n),
-      new Uint32Array(n),
-    ];
-    [this.tags, this.starts, this.lengths] = reserve(columns, reserveKeys, least);
+    this.starts = reserve((n) => new Uint32Array(n), reserveKeys, least);
     this.arena = reserve((n) => Buffer.allocUnsafe(n), reserveKeys * RESERVED_KEY_BYTES, least * 16);
     this.arenaView = viewOf(this.arena);
     this.strings = keepStrings ? [] : undefined;
@@ -100,9 +92,8 @@ export class ByteKeys {
 
   /**
    * Reads the header and the last byte of each key listed (the first `count` of `indexes`; -1: none), to
-   * bring the keys into the cache: a key may straddle two cache lines. The length comes from the
-   * header, not from `lengths`: one column less to miss in. Returns what it read. One call a batch: the
-   * loads of one key do not wait for another's.
+   * bring the keys into the cache: a key may straddle two cache lines. Returns what it read. One call a
+   * batch: the loads of one key do not wait for another's.
    */
   touchKeys(indexes: Int32Array, count: number): number {
     const starts = this.starts;
@@ -139,7 +130,7 @@ export class ByteKeys {
       slot = (slot + 1) & this.mask;
     }
     const i = this.count++;
-    if (i === this.tags.length) this.growColumns();
+    if (i === this.starts.length) this.growStarts();
     if (this.arenaUsed + length + HEADER > this.arena.length) this.growArena(length + HEADER);
     const keyAt = this.arenaUsed;
     const arena = this.arena;
@@ -148,8 +139,6 @@ export class ByteKeys {
     for (let k = 0; k < length; k++) arena[keyAt + HEADER + k] = bytes[start + k] as number;
     this.starts[i] = keyAt + HEADER;
     this.arenaUsed += length + HEADER;
-    this.lengths[i] = length;
-    this.tags[i] = tag;
     const at = slot * SLOT;
     slots[at] = i + 1;
     slots[at + 1] = h;
@@ -184,20 +173,18 @@ export class ByteKeys {
       count: this.count,
       arena: this.arena.subarray(0, this.arenaUsed),
       starts: this.starts.subarray(0, this.count),
-      lengths: this.lengths.subarray(0, this.count),
-      tags: this.tags.subarray(0, this.count),
     };
   }
 
   /** The tag a key was added with. */
   tag(i: number): number {
-    return this.tags[i] as number;
+    return keyTag(this.arena, this.starts[i] as number);
   }
 
   /** The key's bytes (a view into the table: valid until the next key is added). */
   bytes(i: number): Uint8Array {
     const start = this.starts[i] as number;
-    return this.arena.subarray(start, start + (this.lengths[i] as number));
+    return this.arena.subarray(start, start + keyLength(this.arena, start));
   }
 
   /** The key's text. */
@@ -205,7 +192,7 @@ export class ByteKeys {
     const cached = this.strings?.[i];
     if (cached !== undefined) return cached;
     const start = this.starts[i] as number;
-    const text = this.arena.toString("utf8", start, start + (this.lengths[i] as number));
+    const text = this.arena.toString("utf8", start, start + keyLength(this.arena, start));
     if (this.strings !== undefined) this.strings[i] = text;
     return text;
   }
@@ -242,15 +229,10 @@ export class ByteKeys {
     }
   }
 
-  private growColumns(): void {
-    const capacity = this.tags.length * 2;
-    const grow = (old: Uint32Array, next: Uint32Array): Uint32Array => {
-      next.set(old);
-      return next;
-    };
-    this.tags = grow(this.tags, new Uint32Array(capacity));
-    this.starts = grow(this.starts, new Uint32Array(capacity));
-    this.lengths = grow(this.lengths, new Uint32Array(capacity));
+  private growStarts(): void {
+    const next = new Uint32Array(this.starts.length * 2);
+    next.set(this.starts);
+    this.starts = next;
   }
 
   private growArena(need: number): void {
@@ -261,13 +243,34 @@ export class ByteKeys {
   }
 }
 
-/** The keys of a table, by index: key i is arena[starts[i], starts[i] + lengths[i]) with tag tags[i]. */
+/**
+ * The keys of a table, by index: key i's bytes start at arena[starts[i]], after its header (its tag,
+ * then its length, 4 bytes each, little-endian: `keyTag`, `keyLength`).
+ */
 export interface KeysSnapshot {
   readonly count: number;
   readonly arena: Uint8Array;
   readonly starts: Uint32Array;
-  readonly lengths: Uint32Array;
-  readonly tags: Uint32Array;
+}
+
+/** The length of the key whose bytes start at `start` in an arena (from its header). */
+export function keyLength(arena: Uint8Array, start: number): number {
+  return readUint32(arena, start - 4);
+}
+
+/** The tag of the key whose bytes start at `start` in an arena (from its header). */
+export function keyTag(arena: Uint8Array, start: number): number {
+  return readUint32(arena, start - HEADER);
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (
+    ((bytes[at] as number) |
+      ((bytes[at + 1] as number) << 8) |
+      ((bytes[at + 2] as number) << 16) |
+      ((bytes[at + 3] as number) << 24)) >>>
+    0
+  );
 }
 
 export const HASH_SEED = 0x811c9dc5;

@@ -1,3 +1,4 @@
+import { keyLength, keyTag } from "./byte-keys.js";
 import { upstreamFromSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
 import {
@@ -42,7 +43,8 @@ export class FrozenUnits implements UnitsReader {
   }
 
   functionIdOf(index: number): number {
-    return this.snapshot.keys.tags[index] as number;
+    const { arena, starts } = this.snapshot.keys;
+    return keyTag(arena, starts[index] as number);
   }
 
   requestIdOf(index: number): string {
@@ -50,9 +52,9 @@ export class FrozenUnits implements UnitsReader {
   }
 
   requestIdBytes(index: number): Uint8Array {
-    const { arena, starts, lengths } = this.snapshot.keys;
+    const { arena, starts } = this.snapshot.keys;
     const start = starts[index] as number;
-    return arena.subarray(start, start + (lengths[index] as number));
+    return arena.subarray(start, start + keyLength(arena, start));
   }
 
   facts(index: number): UnitFacts {

@@ -1,4 +1,4 @@
-import { ByteKeys, hashBytes, viewOf, type KeysSnapshot } from "./byte-keys.js";
+import { ByteKeys, hashBytes, keyLength, keyTag, viewOf, type KeysSnapshot } from "./byte-keys.js";
 import { Fingerprint } from "./fingerprint.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
@@ -349,8 +349,6 @@ export class UnitTable implements UnitsReader {
         // A copy (a Buffer's `slice` would be a view).
         arena: new Uint8Array(k.arena),
         starts: k.starts.slice(),
-        lengths: k.lengths.slice(),
-        tags: k.tags.slice(),
       },
       rows: s.rows.slice(),
       // `spilled` is made afresh, exactly sized, by every snapshot.
@@ -386,15 +384,15 @@ export class UnitTable implements UnitsReader {
       if (list === undefined) spilled.set(unit, (list = []));
       list.push(other.spilled[k + 1] as number, other.spilled[k + 2] as number);
     }
-    const { arena, starts, lengths, tags } = other.keys;
+    const { arena, starts } = other.keys;
     const rows = other.rows;
     const theirs = new Int32Array(rows.buffer, rows.byteOffset, rows.length * 2);
     for (let i = 0; i < other.keys.count; i++) {
       const start = starts[i] as number;
-      const end = start + (lengths[i] as number);
+      const end = start + keyLength(arena, start);
       if (keep !== undefined && !keep(arena, start, end)) continue;
       const unit = this.keys.intern(
-        fnIds[tags[i] as number] as number,
+        fnIds[keyTag(arena, start)] as number,
         arena,
         start,
         end,

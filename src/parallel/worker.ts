@@ -112,14 +112,7 @@ port?.on("message", (message: ToWorker) => {
 
 /** The distinct ArrayBuffers behind a table snapshot (each listed once, as a transfer list must). */
 function transferables(units: UnitsSnapshot): ArrayBuffer[] {
-  const views = [
-    units.rows,
-    units.spilled,
-    units.keys.arena,
-    units.keys.starts,
-    units.keys.lengths,
-    units.keys.tags,
-  ];
+  const views = [units.rows, units.spilled, units.keys.arena, units.keys.starts];
   return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
 }
 
