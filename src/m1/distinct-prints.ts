@@ -127,7 +127,8 @@ class PrintSpill {
 
   /**
    * @param set the set to count in, emptied: the in-memory set that grew to `perPass` triples before
-   *   the spill, so counting (at most that many triples a pass) needs no memory of its own.
+   *   the spill, so counting (at most that many triples a pass, or MIN_PER_PASS when the budget is
+   *   smaller) needs no memory of its own.
    */
   constructor(
     private readonly store: ScratchStore,

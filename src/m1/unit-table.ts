@@ -229,10 +229,10 @@ export class UnitTable implements UnitsReader {
   /**
    * Merges the staged records. With units spread through a large table, finding a unit costs cache
    * misses (its hash slot, where its key is, its row, its key), and one line's misses cannot overlap the
-   * next line's when a whole line is scanned in between. So the batch is walked four times: reading
+   * next line's when a whole line is scanned in between. So the batch is walked in passes: reading
    * every record's hash slot, then where the key is and the row that slot points to, then the key's
-   * bytes — in each pass loads that do not depend on each other, which the processor overlaps — and
-   * then merging, with what it needs now in cache.
+   * bytes (and the spilled fingerprints' slots) — in each pass loads that do not depend on each other,
+   * which the processor overlaps — and then merging, with what it needs now in cache.
    */
   private settle(): void {
     const count = this.pending;
