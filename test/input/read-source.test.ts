@@ -1,6 +1,6 @@
 // readSource: files, stdin and gzip -> bytes, as its contract in src/input/read-source.ts states it; the lines
 // those bytes hold are counted as SPEC.md section 1 says.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -327,11 +327,24 @@ describe("expectedBytes: the bytes of lines a source will give, told before read
 
   it.skipIf(process.platform === "win32")(
     "a named pipe: 0, without opening it (its writer must not lose its reader)",
-    () => {
+    async () => {
       const path = join(dir, "expected.fifo");
       execFileSync("mkfifo", [path]);
-      // Opening a FIFO for reading with no writer would block this test forever.
+      // A witness opens the pipe for writing, which waits until a reader opens it. Were expectedBytes to
+      // open it for reading, the two opens would meet: this test would not hang (the witness is its
+      // writer), and the witness would exit with 3. Otherwise the witness waits until it is killed.
+      const witness = spawn(process.execPath, [
+        "-e",
+        "require('node:fs').openSync(process.argv[1], 'w'); process.exit(3)",
+        path,
+      ]);
+      const exited = new Promise<number | null>((resolve) => witness.on("exit", (code) => resolve(code)));
+      await new Promise<void>((resolve) => witness.on("spawn", () => resolve()));
       expect(expectedBytes({ kind: "file", path })).toBe(0);
+      const opened = await Promise.race([exited, new Promise<"no">((r) => setTimeout(() => r("no"), 500))]);
+      witness.kill();
+      await exited;
+      expect(opened).toBe("no");
     },
   );
 });
