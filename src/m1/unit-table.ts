@@ -81,8 +81,9 @@ export const ROW = 10;
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
  *
  * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys) plus
- * its row, slots, key columns and key header, about 115 bytes more (docs/performance.md). Every merge is a
- * maximum or a set union, so adding records in any order, or twice, gives the same table.
+ * its row, its hash slots, where its key starts and its key's header, about 115 bytes more
+ * (docs/performance.md). Every merge is a maximum or a set union, so adding records in any order, or
+ * twice, gives the same table.
  */
 export class UnitTable implements UnitsReader {
   /** Function names, stages and error codes, each a word with an id. */

@@ -1,5 +1,5 @@
 /**
- * Reserving room for a table that fills from the front (rows, key columns, the key arena): when the
+ * Reserving room for a table that fills from the front (rows, the keys' starts, the key arena): when the
  * input's size says how many units there can be at most, the arrays are allocated that large at once
  * instead of doubling from small. Large zeroed allocations are mapped lazily by the operating system,
  * so a page costs memory only when a unit is written to it: a reservation far larger than the units
