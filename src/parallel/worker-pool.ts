@@ -11,6 +11,12 @@ import type { FromWorker, SharedBlock, ToWorker, WorkerSetup } from "./worker.js
 /** Blocks in flight at once: enough to keep every worker busy, few enough to bound memory. */
 const SLOTS = 8;
 const SLOT_BYTES = 2 * 1024 * 1024;
+/**
+ * A worker's young generation, in MB. V8 lets it grow to 16 MB semi-spaces in each thread; a worker's
+ * garbage is a little per block, so a small one costs no time and saves 10–30 MiB of peak memory
+ * (docs/performance.md). The main thread's cannot be set from inside a running Node.
+ */
+const WORKER_YOUNG_GENERATION_MB = 2;
 
 interface PoolWorker {
   readonly thread: Worker;
@@ -67,7 +73,13 @@ export class WorkerPool {
     }
     this.workers = Array.from({ length: size }, (_, index) => {
       const workerData: WorkerSetup = { ...setup, owner: { index, count: size } };
-      const worker: PoolWorker = { thread: new Worker(workerScript(), { workerData }), reply: null };
+      const worker: PoolWorker = {
+        thread: new Worker(workerScript(), {
+          workerData,
+          resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        }),
+        reply: null,
+      };
       worker.thread.on("message", (message: FromWorker) => {
         if (message.type === "done") {
           this.pending[message.slot] = (this.pending[message.slot] as number) - 1;
