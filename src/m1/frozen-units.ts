@@ -1,4 +1,5 @@
 import { keyLength, keyTag } from "./byte-keys.js";
+import { PACKED_UUID, RequestIdBytes } from "./packed-uuid.js";
 import { upstreamFromSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
 import {
@@ -24,6 +25,7 @@ import { groupByFunction, type UnitsReader } from "./units-reader.js";
 export class FrozenUnits implements UnitsReader {
   private readonly words32: Uint32Array;
   private readonly decoder = new TextDecoder();
+  private readonly requestIds = new RequestIdBytes();
 
   constructor(private readonly snapshot: UnitsSnapshot) {
     const rows = snapshot.rows;
@@ -44,17 +46,18 @@ export class FrozenUnits implements UnitsReader {
 
   functionIdOf(index: number): number {
     const { arena, starts } = this.snapshot.keys;
-    return keyTag(arena, starts[index] as number);
+    return keyTag(arena, starts[index] as number) & ~PACKED_UUID;
   }
 
   requestIdOf(index: number): string {
     return this.decoder.decode(this.requestIdBytes(index));
   }
 
+  /** The request id's text bytes: a view valid until the next call (a packed UUID is unpacked). */
   requestIdBytes(index: number): Uint8Array {
     const { arena, starts } = this.snapshot.keys;
     const start = starts[index] as number;
-    return arena.subarray(start, start + keyLength(arena, start));
+    return this.requestIds.of(keyTag(arena, start), arena, start, start + keyLength(arena, start));
   }
 
   facts(index: number): UnitFacts {

@@ -1,5 +1,6 @@
 import { ByteKeys, hashBytes, keyLength, keyTag, viewOf, type KeysSnapshot } from "./byte-keys.js";
 import { Fingerprint } from "./fingerprint.js";
+import { packUuid, PACKED_UUID, RequestIdBytes, UUID_PACKED_BYTES, UUID_TEXT_BYTES } from "./packed-uuid.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
@@ -80,10 +81,10 @@ export const ROW = 10;
 /**
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
  *
- * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys) plus
- * its row, its hash slots, where its key starts and its key's header, about 115 bytes more
- * (docs/performance.md). Every merge is a maximum or a set union, so adding records in any order, or
- * twice, gives the same table.
+ * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys: 16 for
+ * a UUID, packed-uuid.ts) plus its row, its hash slots, where its key starts and its key's header, about
+ * 115 bytes more (docs/performance.md). Every merge is a maximum or a set union, so adding records in
+ * any order, or twice, gives the same table.
  */
 export class UnitTable implements UnitsReader {
   /** Function names, stages and error codes, each a word with an id. */
@@ -103,6 +104,7 @@ export class UnitTable implements UnitsReader {
   /** Fingerprints of units with more distinct records than fit inline. */
   private readonly spilledPrints: DistinctPrints;
   private readonly print = new Fingerprint();
+  private readonly requestIds = new RequestIdBytes();
   private readonly scratch = new ScannedRecord();
 
   // The batch of staged records (see `add` and `settle`): per record STAGED_WORDS words (slot hash,
@@ -206,16 +208,23 @@ export class UnitTable implements UnitsReader {
     p.end();
     const w = k * STAGED_WORDS;
     const words = this.batchWords;
+    // The slot hash is the text's (as `absorb` computes it), whether the key is packed or not.
     words[w + S_SLOT_HASH] = this.keys.slotHash(fnId, r.requestIdHash);
-    words[w + S_FUNCTION] = fnId;
     words[w + S_ID_AT] = this.batchIdsUsed;
-    words[w + S_ID_LENGTH] = length;
     words[w + S_STATUS] = r.status;
     words[w + S_UPSTREAM] = r.upstream;
     words[w + S_ERROR_CODES] = code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code);
     words[w + S_STAGES] = this.wordSets.add(SetInterner.EMPTY, stage);
     words[w + S_PRINT_A] = p.a;
     words[w + S_PRINT_B] = p.b;
+    if (length === UUID_TEXT_BYTES && packUuid(bytes, start, this.batchIds, this.batchIdsUsed)) {
+      words[w + S_FUNCTION] = fnId | PACKED_UUID;
+      words[w + S_ID_LENGTH] = UUID_PACKED_BYTES;
+      this.batchIdsUsed += UUID_PACKED_BYTES;
+      return;
+    }
+    words[w + S_FUNCTION] = fnId;
+    words[w + S_ID_LENGTH] = length;
     // The request id's bytes, four at a time, then the rest.
     const ids = this.batchIds;
     const into = this.batchIdsView;
@@ -391,14 +400,12 @@ export class UnitTable implements UnitsReader {
     for (let i = 0; i < other.keys.count; i++) {
       const start = starts[i] as number;
       const end = start + keyLength(arena, start);
-      if (keep !== undefined && !keep(arena, start, end)) continue;
-      const unit = this.keys.intern(
-        fnIds[keyTag(arena, start)] as number,
-        arena,
-        start,
-        end,
-        hashBytes(arena, start, end),
-      );
+      const tag = keyTag(arena, start);
+      const text = this.requestIds.of(tag, arena, start, end);
+      if (keep !== undefined && !keep(text, 0, text.length)) continue;
+      const fnId = fnIds[tag & ~PACKED_UUID] as number;
+      const slotHash = this.keys.slotHash(fnId, hashBytes(text, 0, text.length));
+      const unit = this.keys.internSlotHash(fnId | (tag & PACKED_UUID), arena, start, end, slotHash);
       const d = i * ROW;
       const w = 2 * d;
       const prints = Array.from(
@@ -425,17 +432,20 @@ export class UnitTable implements UnitsReader {
   /** The function id of a unit (an index into `functions`). */
   functionIdOf(index: number): number {
     this.settle();
-    return this.keys.tag(index);
+    return this.keys.tag(index) & ~PACKED_UUID;
   }
 
   requestIdOf(index: number): string {
     this.settle();
-    return this.keys.text(index);
+    if ((this.keys.tag(index) & PACKED_UUID) === 0) return this.keys.text(index);
+    return Buffer.from(this.requestIdBytes(index)).toString("latin1");
   }
 
+  /** The request id's text bytes: a view valid until the next call (a packed UUID is unpacked). */
   requestIdBytes(index: number): Uint8Array {
     this.settle();
-    return this.keys.bytes(index);
+    const bytes = this.keys.bytes(index);
+    return this.requestIds.of(this.keys.tag(index), bytes, 0, bytes.length);
   }
 
   /** The unit indexes of each function, by function id. */
@@ -496,7 +506,7 @@ export class UnitTable implements UnitsReader {
     return {
       ...this.facts(index),
       requestId: this.requestIdOf(index),
-      function: this.functionNames.text(this.keys.tag(index)),
+      function: this.functionNames.text(this.functionIdOf(index)),
       errorCodes: this.wordsOf(this.words32[2 * d + ERROR_CODES] as number),
       stages: this.wordsOf(this.words32[2 * d + STAGES] as number),
       firstMs: Number.isNaN(first) ? null : first,

@@ -14,7 +14,7 @@ export interface UnitsReader {
   readonly functions: readonly string[];
   functionIdOf(index: number): number;
   requestIdOf(index: number): string;
-  /** The request id's UTF-8 bytes (a view: valid while the reader is). */
+  /** The request id's UTF-8 bytes (a view: valid until the next call; a packed UUID is unpacked into it). */
   requestIdBytes(index: number): Uint8Array;
   facts(index: number): UnitFacts;
   latencyOf(index: number): number;

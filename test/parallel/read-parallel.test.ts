@@ -15,11 +15,25 @@ import { m1 } from "../helpers.js";
 const thresholds = { slowMs: 1000, upstreamShare: 0.2 };
 const base: ReadOptions = { policy: { strict: false, allowed: new Set() }, maxLineBytes: 4096 };
 
+/**
+ * A request id: short, or a UUID in lower case (the unit table packs those: packed-uuid.ts) or in upper
+ * case (it does not).
+ */
+function requestId(n: number): string {
+  const uuid = `5eed0000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+  return [`r${n}`, uuid, uuid.toUpperCase()][n % 3] as string;
+}
+
+/** The id with its first character escaped (`r1` as `\u00721`): only the general path reads it. */
+function escapeFirst(id: string): string {
+  return `\\u00${id.charCodeAt(0).toString(16)}${id.slice(1)}`;
+}
+
 /** A log with everything that can go wrong, in an order that spreads each unit over the input. */
 function hostileLog(): string {
   const lines: string[] = [];
   for (let i = 0; i < 3000; i++) {
-    const id = `r${(i * 7919) % 600}`;
+    const id = requestId((i * 7919) % 600);
     lines.push(
       m1({
         request_id: id,
@@ -35,11 +49,11 @@ function hostileLog(): string {
     if (i % 89 === 0) lines.push("");
     if (i % 101 === 0)
       lines.push(
-        `{"request_id":"r${i % 600}","request_id":"x\\u0041","function":"checkout","stage":"a","status":500,"latency_ms":1,"error_code":null,"upstream_status":503,"upstream_latency_ms":1}`,
+        `{"request_id":"${requestId(i % 600)}","request_id":"x\\u0041","function":"checkout","stage":"a","status":500,"latency_ms":1,"error_code":null,"upstream_status":503,"upstream_latency_ms":1}`,
       );
     if (i % 103 === 0)
       lines.push(
-        `{"ts":"2026-11-25T10:00:00Z","request_id":"r\\u0031${i % 9}","function":"search","stage":"b","status":504,"latency_ms":2000,"error_code":"E","upstream_status":"timeout","upstream_latency_ms":null}`,
+        `{"ts":"2026-11-25T10:00:00Z","request_id":"${escapeFirst(requestId(i % 600))}","function":"search","stage":"b","status":504,"latency_ms":2000,"error_code":"E","upstream_status":"timeout","upstream_latency_ms":null}`,
       );
     if (i % 211 === 0) lines.push("y".repeat(5000));
     if (i % 50 === 0) lines.push(lines[lines.length - 1] as string);
