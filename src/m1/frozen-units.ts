@@ -24,12 +24,14 @@ import { groupByFunction, type UnitsReader } from "./units-reader.js";
  */
 export class FrozenUnits implements UnitsReader {
   private readonly words32: Uint32Array;
+  private readonly halves: Uint16Array;
   private readonly decoder = new TextDecoder();
   private readonly requestIds = new RequestIdBytes();
 
   constructor(private readonly snapshot: UnitsSnapshot) {
     const rows = snapshot.rows;
     this.words32 = new Uint32Array(rows.buffer, rows.byteOffset, rows.length * 2);
+    this.halves = new Uint16Array(rows.buffer, rows.byteOffset, rows.length * 4);
   }
 
   get size(): number {
@@ -64,9 +66,9 @@ export class FrozenUnits implements UnitsReader {
     const d = index * ROW;
     const upstreamLatency = this.snapshot.rows[d + UPSTREAM_LATENCY] as number;
     return {
-      status: this.words32[2 * d + STATUS] as number,
+      status: this.halves[4 * d + STATUS] as number,
       latencyMs: this.snapshot.rows[d + LATENCY] as number,
-      upstream: upstreamFromSeverity(this.words32[2 * d + UPSTREAM] as number),
+      upstream: upstreamFromSeverity(this.halves[4 * d + UPSTREAM] as number),
       upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
     };
   }

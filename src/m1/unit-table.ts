@@ -68,15 +68,17 @@ export const LATENCY = 0;
 export const UPSTREAM_LATENCY = 1;
 export const FIRST_MS = 2;
 export const LAST_MS = 3;
-// 32-bit words (index into the row's 2 × ROW words):
-export const STATUS = 8;
+// 16-bit halves (index into the row's 4 × ROW halves): the status and the upstream severity share the
+// ninth word, so that a row is 72 bytes, not 80.
+export const STATUS = 16;
 /** Upstream severity: 0 null, 100–599 the code, 600 timeout (see record.ts). */
-export const UPSTREAM = 9;
-export const ERROR_CODES = 10;
-export const STAGES = 11;
-export const PRINT_COUNT = 12;
-export const PRINTS = 14;
-export const ROW = 10;
+export const UPSTREAM = 17;
+// 32-bit words (index into the row's 2 × ROW words):
+export const ERROR_CODES = 9;
+export const STAGES = 10;
+export const PRINT_COUNT = 11;
+export const PRINTS = 12;
+export const ROW = 9;
 
 /**
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
@@ -99,6 +101,8 @@ export class UnitTable implements UnitsReader {
    */
   private rows: Float64Array;
   private words32: Uint32Array;
+  /** The same memory as 16-bit halves (STATUS and UPSTREAM). */
+  private halves: Uint16Array;
   /** The same words, signed: fingerprints are signed 32-bit halves (see Fingerprint). */
   private ints32: Int32Array;
   /** Fingerprints of units with more distinct records than fit inline. */
@@ -135,6 +139,7 @@ export class UnitTable implements UnitsReader {
     this.keys = new ByteKeys(false, 4096, reserveUnits);
     this.rows = reserve((n) => new Float64Array(n * ROW), reserveUnits, INITIAL_CAPACITY);
     this.words32 = new Uint32Array(this.rows.buffer);
+    this.halves = new Uint16Array(this.rows.buffer);
     this.ints32 = new Int32Array(this.rows.buffer);
   }
 
@@ -397,6 +402,7 @@ export class UnitTable implements UnitsReader {
     const { arena, starts } = other.keys;
     const rows = other.rows;
     const theirs = new Int32Array(rows.buffer, rows.byteOffset, rows.length * 2);
+    const theirHalves = new Uint16Array(rows.buffer, rows.byteOffset, rows.length * 4);
     for (let i = 0; i < other.keys.count; i++) {
       const start = starts[i] as number;
       const end = start + keyLength(arena, start);
@@ -413,8 +419,8 @@ export class UnitTable implements UnitsReader {
       );
       prints.push(...(spilled.get(i) ?? []));
       // The row merges once, with the first fingerprint; the others only join the unit's fingerprints.
-      words[S_STATUS] = theirs[w + STATUS] as number;
-      words[S_UPSTREAM] = theirs[w + UPSTREAM] as number;
+      words[S_STATUS] = theirHalves[2 * w + STATUS] as number;
+      words[S_UPSTREAM] = theirHalves[2 * w + UPSTREAM] as number;
       words[S_ERROR_CODES] = mapSet(theirs[w + ERROR_CODES] as number);
       words[S_STAGES] = mapSet(theirs[w + STAGES] as number);
       words[S_PRINT_A] = prints[0] as number;
@@ -460,9 +466,9 @@ export class UnitTable implements UnitsReader {
     const d = index * ROW;
     const upstreamLatency = this.rows[d + UPSTREAM_LATENCY] as number;
     return {
-      status: this.words32[2 * d + STATUS] as number,
+      status: this.halves[4 * d + STATUS] as number,
       latencyMs: this.rows[d + LATENCY] as number,
-      upstream: upstreamFromSeverity(this.words32[2 * d + UPSTREAM] as number),
+      upstream: upstreamFromSeverity(this.halves[4 * d + UPSTREAM] as number),
       upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
     };
   }
@@ -539,6 +545,7 @@ export class UnitTable implements UnitsReader {
     const lastMs = numbers[n + S_LAST_MS] as number;
     const rows = this.rows;
     const words = this.words32;
+    const halves = this.halves;
     const d = i * ROW;
     const w = 2 * d;
     if (isNew) {
@@ -546,17 +553,17 @@ export class UnitTable implements UnitsReader {
       rows[d + UPSTREAM_LATENCY] = upstreamLatency;
       rows[d + FIRST_MS] = firstMs;
       rows[d + LAST_MS] = lastMs;
-      words[w + STATUS] = status;
-      words[w + UPSTREAM] = upstream;
+      halves[2 * w + STATUS] = status;
+      halves[2 * w + UPSTREAM] = upstream;
       words[w + ERROR_CODES] = errorCodes;
       words[w + STAGES] = stages;
       words[w + PRINT_COUNT] = 0;
       this.addPrint(i, printA, printB);
       return;
     }
-    if (status > (words[w + STATUS] as number)) words[w + STATUS] = status;
+    if (status > (halves[2 * w + STATUS] as number)) halves[2 * w + STATUS] = status;
     if (latency > (rows[d + LATENCY] as number)) rows[d + LATENCY] = latency;
-    if (upstream > (words[w + UPSTREAM] as number)) words[w + UPSTREAM] = upstream;
+    if (upstream > (halves[2 * w + UPSTREAM] as number)) halves[2 * w + UPSTREAM] = upstream;
     // The larger or smaller where the held value may be NaN (none yet), written out: doubles passed to a
     // call that is not inlined are heap numbers allocated.
     const heldUpstreamLatency = rows[d + UPSTREAM_LATENCY] as number;
@@ -596,6 +603,7 @@ export class UnitTable implements UnitsReader {
     next.set(this.rows);
     this.rows = next;
     this.words32 = new Uint32Array(next.buffer);
+    this.halves = new Uint16Array(next.buffer);
     this.ints32 = new Int32Array(next.buffer);
   }
 }
