@@ -192,6 +192,8 @@ export async function readLogs(
     }
     const active = pool as WorkerPool | null;
     if (active === null) {
+      // Complete: the report only reads the units (and frees the table's hash slots for it).
+      intake.units.seal();
       return {
         intake,
         units: intake.units,

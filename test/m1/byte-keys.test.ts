@@ -58,4 +58,21 @@ describe("ByteKeys", () => {
     expect(Number.isInteger(keys.touchKeys(found, found.length))).toBe(true);
     expect(keys.touchKey(keys.slotHash(0, hashBytes(bytesOf("absent"), 0, 6)))).toBe(-1);
   });
+
+  it("with its slots released, reads keys by index and refuses to look one up or add one", () => {
+    const keys = new ByteKeys(false, 8);
+    const texts = Array.from({ length: 50 }, (_, i) => `id-${i}`);
+    texts.forEach((text) => keys.internText(7, text));
+    keys.releaseSlots();
+    expect(texts.map((_, i) => [keys.text(i), keys.tag(i)])).toEqual(texts.map((text) => [text, 7]));
+    expect(keys.snapshot().count).toBe(50);
+    // Every probe ends at once: the touching reads find nothing, and nothing hangs.
+    expect(keys.touchKey(keys.slotHash(7, hashBytes(bytesOf("id-3"), 0, 4)))).toBe(-1);
+    expect(() => keys.internText(7, "id-3")).toThrow(/after releaseSlots/);
+    expect(() => keys.internText(7, "new")).toThrow(/after releaseSlots/);
+    expect(() => keys.find(7, bytesOf("id-3"), 0, 4, hashBytes(bytesOf("id-3"), 0, 4))).toThrow(
+      /after releaseSlots/,
+    );
+    expect(keys.size).toBe(50);
+  });
 });

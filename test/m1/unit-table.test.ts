@@ -186,6 +186,21 @@ describe("the unit table stages records and merges them in batches", () => {
     expect(batched.distinctRecords).toBe(oneByOne.distinctRecords);
     expect(batched.distinctRecords).toBe(1000);
   });
+
+  it("a sealed table (complete: its hash slots freed) reads every unit as before, merges its staged records first, and refuses any more", () => {
+    const sealed = new UnitTable();
+    const open = new UnitTable();
+    for (const record of [...records(), ...records().slice(0, 50)]) {
+      sealed.addRecord(record);
+      open.addRecord(record);
+    }
+    // The last batch is still staged when the table is sealed.
+    sealed.seal();
+    expect(contents(sealed)).toEqual(contents(open));
+    expect(sealed.distinctRecords).toBe(open.distinctRecords);
+    expect(() => sealed.addRecord(records()[0] as M1Record)).toThrow(/after seal/);
+    expect(() => sealed.absorb(open.snapshot())).toThrow(/after seal/);
+  });
 });
 
 describe("groupByFunction", () => {
