@@ -166,7 +166,8 @@ export class ByteKeys {
 
   /**
    * Frees the hash slots: keys can still be read by index (`tag`, `bytes`, `text`, `snapshot`), but no
-   * longer looked up or added. For a table that is complete, whose slots are a tenth of its memory.
+   * longer looked up or added. For a table that is complete: its slots are a sixth of it (8 bytes a slot,
+   * 0.35–0.7 full, against 100–150 bytes a unit for the rest).
    */
   releaseSlots(): void {
     // One empty slot: every probe ends at once, finding nothing, and adding then throws.

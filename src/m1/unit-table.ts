@@ -85,7 +85,7 @@ export const ROW = 9;
  *
  * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys: 16 for
  * a UUID, packed-uuid.ts) plus its row, its hash slots, where its key starts and its key's header, about
- * 115 bytes more (docs/performance.md). Every merge is a maximum or a set union, so adding records in
+ * 95–110 bytes more (docs/performance.md). Every merge is a maximum or a set union, so adding records in
  * any order, or twice, gives the same table.
  */
 export class UnitTable implements UnitsReader {
