@@ -6,7 +6,9 @@ import { main } from "./main.js";
  * allocates little per valid line, so this saves 12–15 MiB of peak memory with one thread at no cost
  * in time (docs/performance.md); only invalid lines, whose zod checks make garbage, pay (a file half of
  * them invalid: 3–5% slower). The growth factor is read each time V8 would grow the space, so it
- * can be set now; the maximum size cannot. Worker threads have theirs capped (parallel/worker-pool.ts).
+ * can be set now; the maximum size cannot. Newer V8 versions (their flag definitions) hold this factor
+ * to at least 2, so on a later Node it may do nothing, and cost nothing. Worker threads have theirs
+ * capped (parallel/worker-pool.ts).
  */
 const YOUNG_GENERATION_GROWTH = "--semi-space-growth-factor=1";
 
