@@ -17,6 +17,13 @@ const HEADER = 8;
 /** Arena bytes reserved per key: its header and a 36-character UUID. */
 const RESERVED_KEY_BYTES = HEADER + 36;
 
+/** The slots (a power of two) that hold `keys` keys at most MAX_LOAD full. */
+function slotsFor(keys: number): number {
+  let slots = 1;
+  while (slots * MAX_LOAD < keys) slots *= 2;
+  return slots;
+}
+
 export class ByteKeys {
   /**
    * Two words per slot: index + 1 (0: empty), hash. A hash that matches leads to the key through its
@@ -41,7 +48,9 @@ export class ByteKeys {
    *   arena are allocated for them at once (and grow past them if need be); the slots still double.
    */
   constructor(keepStrings = false, initialSlots = 1024, reserveKeys = 0) {
-    this.slots = new Int32Array(initialSlots * SLOT);
+    // Room for as many slots as the reserved keys need: the slots in use are a prefix, and doubling
+    // fills the next stretch of it in place (see `rehash`).
+    this.slots = reserve((n) => new Int32Array(n * SLOT), slotsFor(reserveKeys), initialSlots);
     this.mask = initialSlots - 1;
     const least = Math.ceil(initialSlots * MAX_LOAD) + 1;
     this.starts = reserve((n) => new Uint32Array(n), reserveKeys, least);
@@ -231,20 +240,48 @@ export class ByteKeys {
     return true;
   }
 
+  /**
+   * Doubles the slots in use, in place: the slots are a prefix of a larger array (reserved, or made
+   * twice as large here by one copy), and the new half is empty. Each key goes to the slot its hash
+   * names in the doubled table, or to the first empty one after it. No fresh table is filled at random
+   * and no old one is left for the collector: only the new half's pages are touched for the first time.
+   *
+   * Keys are moved in slot order, starting after an empty slot `e` (keys are never removed, so a key at
+   * slot i > e has its home in (e, i]): when the key at slot i is moved, every slot in (e, i) holds
+   * only moved keys or nothing, so its probe, in either half, stops at slot i at the latest (emptied for
+   * it) without passing a key still to move, and no key moved earlier was placed past one. The keys in
+   * slots [0, e) may have homes at the end (their probes wrapped around), so they are set aside first
+   * and placed last, into a table that is whole again.
+   */
   private rehash(): void {
-    const old = this.slots;
-    const size = (this.mask + 1) * 2;
-    const slots = new Int32Array(size * SLOT);
-    this.slots = slots;
-    this.mask = size - 1;
-    for (let from = 0; from < old.length; from += SLOT) {
-      if (old[from] === 0) continue;
-      let slot = (old[from + 1] as number) & this.mask;
-      while (slots[slot * SLOT] !== 0) slot = (slot + 1) & this.mask;
-      // Word by word: a subarray per key would be an object allocated per key.
-      const to = slot * SLOT;
-      for (let k = 0; k < SLOT; k++) slots[to + k] = old[from + k] as number;
+    const size = this.mask + 1;
+    if (2 * size * SLOT > this.slots.length) {
+      const larger = new Int32Array(2 * size * SLOT);
+      larger.set(this.slots);
+      this.slots = larger;
     }
+    const slots = this.slots;
+    this.mask = 2 * size - 1;
+    let e = 0;
+    while (slots[e * SLOT] !== 0) e++;
+    const aside = slots.slice(0, e * SLOT);
+    slots.fill(0, 0, e * SLOT);
+    for (let from = (e + 1) * SLOT; from < size * SLOT; from += SLOT) {
+      const entry = slots[from] as number;
+      if (entry === 0) continue;
+      slots[from] = 0;
+      this.place(entry, slots[from + 1] as number);
+    }
+    for (let k = 0; k < aside.length; k += SLOT) this.place(aside[k] as number, aside[k + 1] as number);
+  }
+
+  /** Puts a slot's two words at the first empty slot from their hash's (for `rehash`). */
+  private place(entry: number, hash: number): void {
+    const slots = this.slots;
+    let slot = hash & this.mask;
+    while (slots[slot * SLOT] !== 0) slot = (slot + 1) & this.mask;
+    slots[slot * SLOT] = entry;
+    slots[slot * SLOT + 1] = hash;
   }
 
   private growStarts(): void {

@@ -75,4 +75,50 @@ describe("ByteKeys", () => {
     );
     expect(keys.size).toBe(50);
   });
+
+  // Doubling moves keys in place (see ByteKeys.rehash): a probe that wraps around the end of the table,
+  // or a key placed past one not yet moved, would leave a key that a lookup no longer reaches.
+  it.each([
+    ["in room reserved up front", 4096],
+    ["in a copy twice as large", 0],
+  ])("finds every key after each doubling, %s, whatever the hashes", (_, reserveKeys) => {
+    // Hashes drawn to crowd the end of the table (probes wrap around to its start), to collide outright,
+    // to share their low bits (one home until a doubling tells them apart), or at random.
+    const draws: ((i: number, random: () => number) => number)[] = [
+      // Homes in the last four slots of tables up to 2^j slots (j drawn from 3 to 10), the bits above
+      // drawn at random: clusters that wrap around the end, split between the halves when doubled.
+      (_i, random) => Math.floor(random() * 2 ** 32) | 0 | ((1 << (3 + Math.floor(random() * 8))) - 4),
+      (_i, random) => -1 - Math.floor(random() * 4), // the last slots, whatever the size
+      (_i, random) => Math.floor(random() * 3) * 2 ** 20 - 1,
+      (i) => (i % 7) << 16,
+      (_i, random) => Math.floor(random() * 2 ** 32) | 0,
+    ];
+    let seed = 42;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+      return (seed >>> 8) / 2 ** 24;
+    };
+    for (const draw of draws) {
+      const keys = new ByteKeys(false, 8, reserveKeys);
+      const hashes: number[] = [];
+      for (let i = 0; i < 600; i++) {
+        hashes.push(draw(i, random));
+        const bytes = bytesOf(`k${i}`);
+        expect(keys.intern(0, bytes, 0, bytes.length, hashes[i] as number)).toBe(i);
+        // After every key (a doubling happens at 0.7 full), every key so far, and one not yet added.
+        if (i % 37 === 0 || i < 64) {
+          hashes.forEach((hash, k) =>
+            expect(keys.find(0, bytesOf(`k${k}`), 0, `k${k}`.length, hash)).toBe(k),
+          );
+          expect(keys.find(0, bytesOf("absent"), 0, 6, hashes[i] as number)).toBe(-1);
+        }
+      }
+      hashes.forEach((hash, k) => {
+        const bytes = bytesOf(`k${k}`);
+        expect(keys.intern(0, bytes, 0, bytes.length, hash)).toBe(k);
+        expect(keys.added).toBe(false);
+      });
+      expect(keys.size).toBe(600);
+    }
+  });
 });
