@@ -47,10 +47,20 @@ export interface LineSink {
    * `raw` is its bytes where they were kept (not for a line over the limit, which is never held whole).
    */
   reject(lineNumber: number, kind: string, reason: string, raw?: Uint8Array): void;
+  /**
+   * Offers a line whose end is not yet known, so that the common line is read once instead of searched
+   * for its newline first (40–55 ns a line). It starts at `start`, with no BOM to drop; its bytes are
+   * valid UTF-8; `limit` is the chunk's last newline or `start` + the length limit, whichever comes
+   * first, so a line that ends by `limit` is within the limit. Returns the index of the newline that ends
+   * it when the sink took the line as `line` would have, or -1 when it did not: `line` is then called.
+   */
+  lineAt?(bytes: Buffer, start: number, limit: number, lineNumber: number): number;
 }
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
+
+type LineAt = NonNullable<LineSink["lineAt"]>;
 
 /**
  * Cuts a stream of bytes into numbered lines, as SPEC.md section 1 counts them: a line per `\n`, plus a
@@ -104,7 +114,24 @@ export class LineSplitter {
       // One UTF-8 check for all the whole lines of the chunk (fast, native); lines are checked one by one
       // only where it fails.
       const valid = isUtf8(chunk.subarray(start, last));
+      const offer = valid && this.sink.lineAt !== undefined;
       while (start <= last) {
+        if (offer && !(this.stripBom && this.lineNumber === 0)) {
+          // A line over the limit cannot end by start + maxLineBytes: it is never taken.
+          const limit = Math.min(last, start + this.maxLineBytes);
+          const taken = (this.sink.lineAt as LineAt).call(
+            this.sink,
+            chunk,
+            start,
+            limit,
+            this.lineNumber + 1,
+          );
+          if (taken >= 0) {
+            this.lineNumber++;
+            start = taken + 1;
+            continue;
+          }
+        }
         const newline = chunk.indexOf(NEWLINE, start);
         this.emit(chunk, start, newline, valid);
         start = newline + 1;

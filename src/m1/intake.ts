@@ -2,7 +2,7 @@ import type { LineSink } from "../input/line-splitter.js";
 import { hashBytes } from "./byte-keys.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity } from "./record.js";
-import { ScannedRecord, scanRecord } from "./scan-record.js";
+import { ScannedRecord, scanRecord, scanShapedLine } from "./scan-record.js";
 import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
 import { validateRecord, type FieldPolicy } from "./validate-record.js";
 import { createMapper, type Mapper, type MappingOptions } from "../presets/index.js";
@@ -249,31 +249,44 @@ export class Intake {
       }
       this.onReject?.(violation, raw);
     };
+    /** A line read as a valid record: counted, and merged if it is in the window. */
+    const accept = (bytes: Buffer, scanned: ScannedRecord, line: number): void => {
+      tally.lines++;
+      tally.valid++;
+      this.countUnknown(scanned);
+      const idStart = scanned.requestId[0] as number;
+      const idEnd = scanned.requestId[1] as number;
+      if (this.watch !== null && this.watch.equals(bytes.subarray(idStart, idEnd))) {
+        tally.watched.push({ source, line: lineOffset + line, record: toRecord(scanned) });
+      }
+      if (!this.inWindow(scanned.timeMs)) return;
+      if (
+        this.owner === undefined ||
+        ownerOfHash(scanned.requestIdHash, this.owner.count) === this.owner.index
+      )
+        this.units.add(scanned);
+      else this.foreign.push(toRecord(scanned));
+    };
     return {
       reject: (line, kind, reason, raw) => {
         tally.lines++;
         reject(line, kind, reason, raw ?? null);
       },
+      lineAt: (bytes, start, limit, line) => {
+        const scanned = this.scanned;
+        if (this.mapper !== null) return -1;
+        const end = scanShapedLine(bytes, start, limit, scanned);
+        if (end < 0 || !this.unknownAllowed(scanned)) return -1;
+        accept(bytes, scanned, line);
+        return end;
+      },
       line: (bytes, start, end, line) => {
-        tally.lines++;
         const scanned = this.scanned;
         if (this.mapper === null && scanRecord(bytes, start, end, scanned) && this.unknownAllowed(scanned)) {
-          tally.valid++;
-          this.countUnknown(scanned);
-          const idStart = scanned.requestId[0] as number;
-          const idEnd = scanned.requestId[1] as number;
-          if (this.watch !== null && this.watch.equals(bytes.subarray(idStart, idEnd))) {
-            tally.watched.push({ source, line: lineOffset + line, record: toRecord(scanned) });
-          }
-          if (!this.inWindow(scanned.timeMs)) return;
-          if (
-            this.owner === undefined ||
-            ownerOfHash(scanned.requestIdHash, this.owner.count) === this.owner.index
-          )
-            this.units.add(scanned);
-          else this.foreign.push(toRecord(scanned));
+          accept(bytes, scanned, line);
           return;
         }
+        tally.lines++;
         const text = bytes.toString("utf8", start, end);
         if (text.trim().length === 0) {
           tally.blank++;

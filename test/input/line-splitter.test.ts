@@ -22,9 +22,39 @@ function recorder(): { sink: LineSink; events: Event[] } {
   return { sink, events };
 }
 
-/** Feeds the chunks in order, ends the source, and returns what the sink received. */
-function split(chunks: readonly Buffer[], maxLineBytes = 1024): { events: Event[]; lines: number } {
+/**
+ * A recorder that also takes lines when they are offered before their end is known (`lineAt`), as the
+ * intake does for a record in the shape of the last: a line that starts with `{` or `a` and has its `\n`
+ * by the limit, right after its last byte (the intake's records end in `}`, never in `\r`). What it
+ * takes must be what `line` would have been given.
+ */
+function takingRecorder(maxLineBytes: number): { sink: LineSink; events: Event[]; taken: () => number } {
   const { sink, events } = recorder();
+  let taken = 0;
+  const lineAt = (bytes: Buffer, start: number, limit: number, line: number): number => {
+    // Never a line over the limit, nor line 1 (its BOM is the splitter's to drop).
+    expect(limit - start).toBeLessThanOrEqual(maxLineBytes);
+    expect(line).toBeGreaterThan(1);
+    const newline = bytes.indexOf(0x0a, start);
+    if (newline < 0 || newline > limit || bytes[newline - 1] === 0x0d) return -1;
+    if (bytes[start] !== 0x7b && bytes[start] !== 0x61) return -1;
+    events.push({ line, text: bytes.toString("utf8", start, newline) });
+    taken++;
+    return newline;
+  };
+  return { sink: { ...sink, lineAt }, events, taken: () => taken };
+}
+
+/**
+ * Feeds the chunks in order, ends the source, and returns what the sink received; `taking`, with a sink
+ * that takes some lines itself (`takingRecorder`).
+ */
+function split(
+  chunks: readonly Buffer[],
+  maxLineBytes = 1024,
+  taking = false,
+): { events: Event[]; lines: number } {
+  const { sink, events } = taking ? takingRecorder(maxLineBytes) : recorder();
   const splitter = new LineSplitter(sink, maxLineBytes);
   for (const chunk of chunks) splitter.push(chunk);
   splitter.end();
@@ -346,6 +376,31 @@ function specLines(text: string, maxLineBytes: number): { line: number; text?: s
   });
 }
 
+describe("LineSplitter: a sink that takes lines before their end is known (lineAt)", () => {
+  it("is offered the lines of a valid chunk after line 1, and what it takes is counted as a line", () => {
+    const text = `{"n":1}\n{"n":2}\nabc\n{"n":4}\r\n${"a".repeat(20)}\nb\n{"n":7}`;
+    const max = 10;
+    const taking = takingRecorder(max);
+    const splitter = new LineSplitter(taking.sink, max);
+    splitter.push(Buffer.from(text));
+    splitter.end();
+    // Taken: lines 2, 3 (line 1 is never offered; 4 ends in \r; 5 is over the limit; 6 starts with
+    // b; 7 has no newline, so it is held, not offered).
+    expect(taking.taken()).toBe(2);
+    expect(splitter.lines).toBe(7);
+    expect(taking.events).toEqual(split([Buffer.from(text)], max).events);
+  });
+
+  it("is not offered the lines of a chunk that is not valid UTF-8", () => {
+    const taking = takingRecorder(1024);
+    const splitter = new LineSplitter(taking.sink, 1024);
+    splitter.push(Buffer.concat([Buffer.from("{}\n{}\n"), Buffer.from([0xff]), Buffer.from("\n{}\n")]));
+    splitter.end();
+    expect(taking.taken()).toBe(0);
+    expect(taking.events).toHaveLength(4);
+  });
+});
+
 describe("LineSplitter: laws (SPEC 1)", () => {
   it("SPEC 1: cutting the bytes into any chunks gives the same lines and violations as feeding them whole", () => {
     // Lines are text or, now and then, raw bytes that need not be UTF-8 (never a `\n`).
@@ -371,6 +426,9 @@ describe("LineSplitter: laws (SPEC 1)", () => {
           const whole = split([bytes], maxLineBytes);
           expect(split(cutAt(bytes, offsets), maxLineBytes)).toEqual(whole);
           expect(split(chunksOf(bytes, 1), maxLineBytes)).toEqual(whole);
+          // A sink that takes lines before their end is known gets the same lines, numbered the same.
+          expect(split([bytes], maxLineBytes, true)).toEqual(whole);
+          expect(split(cutAt(bytes, offsets), maxLineBytes, true)).toEqual(whole);
         },
       ),
       seeded,

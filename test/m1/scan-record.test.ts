@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { upstreamSeverity } from "../../src/m1/record.js";
-import { daysFromCivil, ScannedRecord, scanRecord } from "../../src/m1/scan-record.js";
+import { daysFromCivil, ScannedRecord, scanRecord, scanShapedLine } from "../../src/m1/scan-record.js";
 import { validateRecord } from "../../src/m1/validate-record.js";
 import { SAMPLE_RECORD } from "../helpers.js";
 
@@ -46,6 +46,11 @@ function fastPath(line: string, after?: string) {
   const bytes = Buffer.from(`${line}\n{"x":1}\n`, "utf8");
   const lineBytes = Buffer.byteLength(line, "utf8");
   if (!scanRecord(bytes, 0, lineBytes, out)) return null;
+  return readOut(bytes, out);
+}
+
+/** What the scanner read into `out` from `bytes`, as plain values. */
+function readOut(bytes: Buffer, out: ScannedRecord) {
   const text = (range: number[]) => bytes.toString("utf8", range[0], range[1]);
   const unknown: string[] = [];
   for (let k = 0; k < out.unknownCount; k++)
@@ -261,6 +266,97 @@ describe("the fast path agrees with JSON.parse and the schema (differential)", (
       `${JSON.stringify(base)} trailing`,
     ];
     for (const text of cases) expect(fastPath(text), text).toBeNull();
+  });
+});
+
+/** Two lines of one shape, as `sameShape`, the second with up to three values changed for valid ones. */
+const validChange = fc.constantFrom(
+  ["request_id", '"r-2"'],
+  ["request_id", '"a6c3e2b0-1f4e-4c1a-9b7d-2e5f8a9c0d11"'],
+  ["request_id", '"é-x"'],
+  ["stage", '"db"'],
+  ["status", "200"],
+  ["status", "599"],
+  ["latency_ms", "0.5"],
+  ["latency_ms", "12345"],
+  ["error_code", "null"],
+  ["upstream_status", "null"],
+  ["upstream_status", '"timeout"'],
+  ["upstream_latency_ms", "null"],
+  ["ts", '"2026-11-25T04:00:00.001Z"'],
+  ["time", "8"],
+);
+const likelyValidPair = fc
+  .record({
+    extra: fc.subarray(["ts", "time"], { maxLength: 2 }),
+    changes: fc.array(validChange, { maxLength: 3 }),
+    spaces: fc.array(fc.constantFrom("", " "), { minLength: 3, maxLength: 3 }),
+  })
+  .map(({ extra, changes, spaces }) => {
+    const valid: Record<string, unknown> = { ...base, ts: "2026-11-25T03:03:44.534Z", time: 7 };
+    const changed = new Map<string, string>(changes);
+    const [a, b, c] = spaces as [string, string, string];
+    const write = (value: (key: string) => string): string =>
+      `{${[...Object.keys(base), ...extra].map((key) => `${JSON.stringify(key)}${a}:${b}${value(key)}`).join(`${c},`)}}`;
+    const first = write((key) => JSON.stringify(valid[key]));
+    return [first, write((key) => changed.get(key) ?? JSON.stringify(valid[key]))] as const;
+  });
+
+describe("scanShapedLine: a line read in the last shape before its end is known", () => {
+  /** Learns the shape of `first`, then offers `bytes` from 0 with the limit at its last byte. */
+  const offer = (first: string, bytes: Buffer) => {
+    const out = new ScannedRecord();
+    const learned = Buffer.from(first, "utf8");
+    scanRecord(learned, 0, learned.length, out);
+    const end = scanShapedLine(bytes, 0, bytes.length - 1, out);
+    return { end, out };
+  };
+
+  it("takes a line only up to its first newline, with what scanRecord and the general path read", () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(sameShape, likelyValidPair),
+        fc.constantFrom("\n", "\r\n", " \n", "\n{}\n", "x\n"),
+        fc.option(fc.nat(), { nil: undefined, freq: 3 }),
+        ([first, second], after, cut) => {
+          // A newline put anywhere inside the second line (JSON whitespace, in strings, in numbers): it
+          // ends the line there, and what follows is the next line.
+          const text =
+            cut === undefined ? second : `${second.slice(0, cut % (second.length + 1))}\n${second}`;
+          const bytes = Buffer.from(text + after, "utf8");
+          const { end, out } = offer(first, bytes);
+          if (end < 0) return;
+          taken++;
+          expect(end).toBe(bytes.indexOf(0x0a));
+          const line = bytes.toString("utf8", 0, end);
+          expect(readOut(bytes, out)).toEqual(generalPath(line));
+          expect(readOut(bytes, out)).toEqual(fastPath(line, first));
+        },
+      ),
+      { seed: Number(process.env.FC_SEED ?? 4242), numRuns: Number(process.env.FC_RUNS ?? 5000) },
+    );
+    // The property is about lines taken: enough of them are.
+    expect(taken).toBeGreaterThan(Number(process.env.FC_RUNS ?? 5000) / 20);
+  });
+
+  it("takes the next line of a log in the shape of the last, and leaves the rest to scanRecord", () => {
+    const first = JSON.stringify(base);
+    const next = JSON.stringify({ ...base, request_id: "r2", latency_ms: 9.5, error_code: null });
+    const taken = offer(first, Buffer.from(`${next}\n${first}\n`));
+    expect(taken.end).toBe(Buffer.byteLength(next));
+    expect(readOut(Buffer.from(`${next}\n`), taken.out)).toEqual(generalPath(next));
+    for (const [text, why] of [
+      [`${next}\r\n`, "a \\r before the newline"],
+      [`${next} \n`, "a space after the record"],
+      [`${next}`, "no newline by the limit"],
+      [`${JSON.stringify({ ...base, status: 50 })}\n`, "a violation"],
+      [`${JSON.stringify({ ...base, request_id: 'a"b' })}\n`, "an escape"],
+      [`{"function":"f",${first.slice(1)}\n`, "another shape"],
+    ] as const)
+      expect(offer(first, Buffer.from(`${text} `)).end, why).toBe(-1);
+    // Nothing learned yet: nothing is taken.
+    expect(scanShapedLine(Buffer.from(`${first}\n`), 0, first.length, new ScannedRecord())).toBe(-1);
   });
 });
 

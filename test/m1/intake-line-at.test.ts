@@ -1,0 +1,81 @@
+// The intake takes most lines before their end is known (LineSink.lineAt, scanShapedLine): the counts,
+// violations and units must be exactly what reading each line after finding its end gives.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LineSplitter, type LineSink } from "../../src/input/line-splitter.js";
+import { Intake } from "../../src/m1/intake.js";
+import { damagedLog, logText, seeded, validLine } from "../properties/arbitraries.js";
+
+/** Valid records only, one per line: most lines are in the shape of the line before. */
+const recordsLog = fc
+  .array(validLine, { minLength: 1, maxLength: 30 })
+  .map((lines) => Buffer.from(`${lines.join("\n")}\n`));
+
+/** The intake's state after reading `bytes` in chunks of `chunk` bytes, through `wrap(sink)`. */
+function read(bytes: Buffer, chunk: number, maxLineBytes: number, wrap: (sink: LineSink) => LineSink) {
+  const intake = new Intake({ strict: false, allowed: new Set() });
+  const splitter = new LineSplitter(wrap(intake.sinkFor({ index: 0, name: "log" })), maxLineBytes);
+  for (let at = 0; at < bytes.length; at += chunk) splitter.push(bytes.subarray(at, at + chunk));
+  splitter.end();
+  return { lines: splitter.lines, snapshot: intake.snapshot() };
+}
+
+/** The sink without `lineAt`: every line is found by its newline first, then read. */
+const lineByLine = (sink: LineSink): LineSink => ({
+  line: (bytes, start, end, line) => sink.line(bytes, start, end, line),
+  reject: (line, kind, reason, raw) => sink.reject(line, kind, reason, raw),
+});
+
+/** The sink as it is, counting the lines it takes through `lineAt`. */
+function counting(taken: { count: number }) {
+  return (sink: LineSink): LineSink => ({
+    ...sink,
+    lineAt: (bytes, start, limit, line) => {
+      const end = (sink.lineAt as NonNullable<LineSink["lineAt"]>)(bytes, start, limit, line);
+      if (end >= 0) taken.count++;
+      return end;
+    },
+  });
+}
+
+describe("Intake: lines taken before their end is known", () => {
+  it("give the same counts, violations and units as lines read one by one, whatever the input", () => {
+    const taken = { count: 0 };
+    fc.assert(
+      fc.property(
+        fc.oneof(logText, damagedLog, recordsLog),
+        fc.constantFrom(1 << 20, 64, 7),
+        fc.constantFrom(1 << 20, 150),
+        (bytes, chunk, maxLineBytes) => {
+          const expected = read(bytes, chunk, maxLineBytes, lineByLine);
+          expect(read(bytes, chunk, maxLineBytes, counting(taken))).toEqual(expected);
+        },
+      ),
+      seeded(611, 400),
+    );
+    // Records of one shape follow each other often enough (whole in a chunk) that many are taken.
+    expect(taken.count).toBeGreaterThan(50);
+  });
+
+  it("takes every line after the first of a log whose records share one shape", () => {
+    const record = (i: number) =>
+      JSON.stringify({
+        request_id: `r${i % 5}`,
+        function: "checkout",
+        stage: "upstream",
+        status: 500 + (i % 3),
+        latency_ms: i * 1.5,
+        error_code: i % 2 === 0 ? null : "E",
+        upstream_status: i % 4 === 0 ? "timeout" : 503,
+        upstream_latency_ms: null,
+        level: "error", // an unknown field: counted for every record, taken or not
+      });
+    const bytes = Buffer.from(Array.from({ length: 50 }, (_, i) => `${record(i)}\n`).join(""));
+    const taken = { count: 0 };
+    const result = read(bytes, 1 << 20, 1 << 20, counting(taken));
+    expect(taken.count).toBe(49);
+    expect(result).toEqual(read(bytes, 1 << 20, 1 << 20, lineByLine));
+    expect(result.snapshot.valid).toBe(50);
+    expect(result.snapshot.unknownFields).toEqual([["level", 50]]);
+  });
+});
