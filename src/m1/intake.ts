@@ -267,8 +267,12 @@ export class Intake {
         this.units.add(scanned);
       else this.foreign.push(toRecord(scanned));
     };
+    // The line `lineAt` last gave back (its start in its buffer), for `line` to read without the shape.
+    let triedAt = -1;
+    let triedIn: Buffer | null = null;
     return {
       reject: (line, kind, reason, raw) => {
+        triedAt = -1;
         tally.lines++;
         reject(line, kind, reason, raw ?? null);
       },
@@ -276,13 +280,24 @@ export class Intake {
         const scanned = this.scanned;
         if (this.mapper !== null) return -1;
         const end = scanShapedLine(bytes, start, limit, scanned);
-        if (end < 0 || !this.unknownAllowed(scanned)) return -1;
+        if (end < 0 || !this.unknownAllowed(scanned)) {
+          // `line` comes next for this line: the shape need not be tried on it again.
+          triedAt = start;
+          triedIn = bytes;
+          return -1;
+        }
         accept(bytes, scanned, line);
         return end;
       },
       line: (bytes, start, end, line) => {
         const scanned = this.scanned;
-        if (this.mapper === null && scanRecord(bytes, start, end, scanned) && this.unknownAllowed(scanned)) {
+        const shapeTried = start === triedAt && bytes === triedIn;
+        triedAt = -1;
+        if (
+          this.mapper === null &&
+          scanRecord(bytes, start, end, scanned, shapeTried) &&
+          this.unknownAllowed(scanned)
+        ) {
           accept(bytes, scanned, line);
           return;
         }

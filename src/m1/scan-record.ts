@@ -47,6 +47,7 @@ const COMMA = 0x2c;
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -86,9 +87,15 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * the bytes between values of the last line read (`LineShape`) are tried first, compared as literals;
  * a line that differs anywhere is read key by key, and then becomes the shape the next line is tried on.
  */
-export function scanRecord(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
+export function scanRecord(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: ScannedRecord,
+  shapeTried = false,
+): boolean {
   view = viewOf(bytes);
-  if (out.shape.fields > 0 && scanShaped(bytes, start, end, out)) return true;
+  if (!shapeTried && out.shape.fields > 0 && scanShaped(bytes, start, end, out)) return true;
   return scanKeyByKey(bytes, start, end, out);
 }
 
@@ -130,16 +137,21 @@ const seenNameEnd = new Int32Array(MAX_SHAPE_FIELDS);
  * `scanRecord`'s first way alone, for a line whose end is not yet known: `bytes[start, limit]` holds it
  * and maybe more lines. Returns the index of the newline that ends the line when the line is a valid
  * record in the shape of the last line read key by key, or -1 (the caller then finds the line's end and
- * calls `scanRecord`). No byte this way accepts is a newline (the literals come from a line, and strings
- * refuse control bytes), so the newline right after the last literal is the line's first: the line is
- * the one `scanRecord` would have been given, and the result the same. Finding each newline by itself
- * (`indexOf`) costs 40–55 ns a line; this costs one comparison. `bytes[start, limit]` must be valid UTF-8.
+ * calls `scanRecord`, which need not try the shape again: `shapeTried`). No byte this way accepts is a
+ * newline (the literals come from a line, and strings refuse control bytes), so the newline right after
+ * the last literal, or after a `\r` there, is the line's first: the line, without that `\r`, is the
+ * one `scanRecord` would have been given, and the result the same. Finding each newline by itself
+ * (`indexOf`) costs 40–55 ns a line; this costs a comparison or two. `bytes[start, limit]` must be valid
+ * UTF-8.
  */
 export function scanShapedLine(bytes: Uint8Array, start: number, limit: number, out: ScannedRecord): number {
   if (out.shape.fields === 0) return -1;
   view = viewOf(bytes);
   const end = readShaped(bytes, start, limit, out);
-  return end >= 0 && bytes[end] === NEWLINE && finish(bytes, out) ? end : -1;
+  if (end < 0) return -1;
+  const newline =
+    bytes[end] === NEWLINE ? end : bytes[end] === CR && bytes[end + 1] === NEWLINE ? end + 1 : -1;
+  return newline >= 0 && finish(bytes, out) ? newline : -1;
 }
 
 function scanShaped(bytes: Uint8Array, start: number, end: number, out: ScannedRecord): boolean {
