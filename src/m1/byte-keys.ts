@@ -45,7 +45,8 @@ export class ByteKeys {
    * @param keepStrings cache each key's decoded string (for small vocabularies such as function names,
    *   stages and error codes); without it, `text(i)` decodes on every call.
    * @param reserveKeys room to reserve for this many keys (see storage/reserve.ts): `starts` and the
-   *   arena are allocated for them at once (and grow past them if need be); the slots still double.
+   *   arena are allocated for them at once (and grow past them if need be), and room for their slots,
+   *   which still double, but within that room (see `rehash`).
    */
   constructor(keepStrings = false, initialSlots = 1024, reserveKeys = 0) {
     // Room for as many slots as the reserved keys need: the slots in use are a prefix, and doubling

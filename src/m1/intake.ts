@@ -278,6 +278,7 @@ export class Intake {
       },
       lineAt: (bytes, start, limit, line) => {
         const scanned = this.scanned;
+        // A preset's lines are mapped from another format: none is an M1 record as it stands.
         if (this.mapper !== null) return -1;
         const end = scanShapedLine(bytes, start, limit, scanned);
         if (end < 0 || !this.unknownAllowed(scanned)) {
