@@ -8,8 +8,8 @@ const QUOTE = 0x22;
 
 /**
  * Which of `count` workers owns a line's unit, read from its bytes without parsing: the hash of the
- * first `"request_id":"…"` without escapes or control bytes in the line. Null when there is none; the caller then goes
- * by line number. A line whose real request id differs (a repeated key, an escape) is still read
+ * first `"request_id":"…"` without escapes or control bytes in the line. Null when there is none; the
+ * caller then goes by line number. A line whose real request id differs (a repeated key, an escape) is still read
  * correctly: the worker that parses it hands the record to its owner (Intake.foreign).
  */
 export function quickOwner(bytes: Buffer, start: number, end: number, count: number): number | null {
@@ -22,19 +22,27 @@ export function quickOwner(bytes: Buffer, start: number, end: number, count: num
 
 /** Where the key starts in the line, or -1; bounded by the line (never scans past it). */
 function findKey(bytes: Buffer, start: number, end: number): number {
+  const view = viewOf(bytes);
   // Most lines start with it.
-  if (matchesAt(bytes, start + 1, end)) return start + 1;
+  if (keyAt(view, start + 1, end)) return start + 1;
   const last = end - KEY.length;
   for (let i = start; i <= last; i++) {
-    if (bytes[i] === QUOTE && bytes[i + 1] === 0x72 && matchesAt(bytes, i, end)) return i;
+    if (bytes[i] === QUOTE && bytes[i + 1] === 0x72 && keyAt(view, i, end)) return i;
   }
   return -1;
 }
 
-function matchesAt(bytes: Buffer, at: number, end: number): boolean {
-  if (at + KEY.length > end) return false;
-  for (let k = 0; k < KEY.length; k++) if (bytes[at + k] !== KEY[k]) return false;
-  return true;
+const KEY_WORDS = [KEY.readInt32LE(0), KEY.readInt32LE(4), KEY.readInt32LE(8), KEY.readUInt16LE(12)] as const;
+
+/** Whether `"request_id":"` is at `at` (and within `end`), compared four bytes at a time. */
+function keyAt(view: DataView<ArrayBufferLike>, at: number, end: number): boolean {
+  return (
+    at + KEY.length <= end &&
+    view.getInt32(at, true) === KEY_WORDS[0] &&
+    view.getInt32(at + 4, true) === KEY_WORDS[1] &&
+    view.getInt32(at + 8, true) === KEY_WORDS[2] &&
+    view.getUint16(at + 12, true) === KEY_WORDS[3]
+  );
 }
 
 /** Where a block's lines end and which worker reads each (see `indexLines`), in shared memory. */
@@ -81,19 +89,6 @@ export function indexLines(bytes: Buffer, index: LineIndex, count: number, first
     start = newline + 1;
   }
   return lines;
-}
-
-const KEY_WORDS = [KEY.readInt32LE(0), KEY.readInt32LE(4), KEY.readInt32LE(8), KEY.readUInt16LE(12)] as const;
-
-/** Whether `"request_id":"` is at `at` (and within `end`), compared four bytes at a time. */
-function keyAt(view: DataView<ArrayBufferLike>, at: number, end: number): boolean {
-  return (
-    at + KEY.length <= end &&
-    view.getInt32(at, true) === KEY_WORDS[0] &&
-    view.getInt32(at + 4, true) === KEY_WORDS[1] &&
-    view.getInt32(at + 8, true) === KEY_WORDS[2] &&
-    view.getUint16(at + 12, true) === KEY_WORDS[3]
-  );
 }
 
 /** Whether a block is valid UTF-8 as a whole (checked once, for every worker). */
