@@ -6,29 +6,48 @@ import { reserve } from "../storage/reserve.js";
  *
  * Why not a `Map<string, number>`: a Map entry keyed by a fresh JavaScript string costs about 130–250
  * bytes per unit and turns into old-generation garbage-collection work (PERF-NOTES.md). Here a key
- * costs its bytes plus 23–35 (its header, its start, its slots), and a lookup hashes the bytes of the line
- * in place, with no string made.
+ * costs its bytes plus 14–20 (its header, its start, its slots; 4 more for a long key or a large tag), and
+ * a lookup hashes the bytes of the line in place, with no string made.
  */
-const SLOT = 2;
 /** Rehash past this load: linear probing stays short, and a probe's neighbours share its cache line. */
 const MAX_LOAD = 0.7;
-/** Before each key's bytes in the arena: its tag and its length, 4 bytes each. */
-const HEADER = 8;
+/**
+ * Before each key's bytes in the arena, one word: its tag and its length when the tag is below 2^23 and
+ * the length below 256 (the word is tag << 8 | length, bit 31 clear), as a unit's key nearly always is;
+ * otherwise the length with bit 31 set, and the tag in the word before it.
+ */
+const SHORT_TAGS = 1 << 23;
+const SHORT_LENGTHS = 256;
+const LONG = 0x80000000;
+/** Keys placed again at a time when the slots double (see `rehash`). */
+const REHASH_BATCH = 256;
 /** Arena bytes reserved per key: its header and a 36-character UUID. */
-const RESERVED_KEY_BYTES = HEADER + 36;
+const RESERVED_KEY_BYTES = 4 + 36;
 
-/** The slots (a power of two) that hold `keys` keys at most MAX_LOAD full. */
+/** The slots (a power of two, at least 8) that hold `keys` keys at most MAX_LOAD full. */
 function slotsFor(keys: number): number {
-  let slots = 1;
+  let slots = 8;
   while (slots * MAX_LOAD < keys) slots *= 2;
   return slots;
 }
 
+/** The slot hash of a key from its tag and bytes (what `rehash` recomputes). */
+export type SlotHashOf = (tag: number, bytes: Uint8Array, start: number, end: number) => number;
+
+/** The hash a key's slots are probed by: its bytes' hash (`hashBytes`) mixed with its tag. */
+export function slotHash(tag: number, hash: number): number {
+  return hash ^ Math.imul(tag, 0x9e3779b1);
+}
+
 export class ByteKeys {
   /**
-   * Two words per slot: index + 1 (0: empty), hash. A hash that matches leads to the key through its
-   * `starts` entry; the key's tag and length are stored just before its bytes, so comparing it touches
-   * the arena once. Eight bytes a slot, not sixteen: at 0.35–0.7 full, 11–23 bytes a key.
+   * One word per slot: 0 when empty, else the key's index + 1 in the bits of `mask` (the load keeps
+   * every index below it) and its slot hash's bits above them. The low bits of the hash are where the
+   * probe starts, so the high ones are what tells the keys of one probe apart: a key whose high bits
+   * match is compared (through its `starts` entry: its header is just before its bytes, so comparing
+   * it touches the arena once), and one in 2^(32 - bits of mask) that are not the key match by chance.
+   * Four bytes a slot: at 0.35–0.7 full, 6–12 bytes a key. Doubling recomputes each key's slot hash
+   * from its bytes (`slotHashOf`), since the slots no longer hold it whole.
    */
   private slots: Int32Array;
   private mask: number;
@@ -44,14 +63,24 @@ export class ByteKeys {
   /**
    * @param keepStrings cache each key's decoded string (for small vocabularies such as function names,
    *   stages and error codes); without it, `text(i)` decodes on every call.
+   * @param initialSlots a power of two, at least 8.
    * @param reserveKeys room to reserve for this many keys (see storage/reserve.ts): `starts` and the
    *   arena are allocated for them at once (and grow past them if need be), and room for their slots,
    *   which still double, but within that room (see `rehash`).
+   * @param slotHashOf a key's slot hash from its stored tag and bytes, for a test that needs hashes to
+   *   collide; without it, `slotHash(tag, hashBytes(bytes))`. Every slot hash given must be this one.
    */
-  constructor(keepStrings = false, initialSlots = 1024, reserveKeys = 0) {
+  constructor(
+    keepStrings = false,
+    initialSlots = 1024,
+    reserveKeys = 0,
+    private readonly slotHashOf: SlotHashOf | null = null,
+  ) {
+    if (initialSlots < 8 || (initialSlots & (initialSlots - 1)) !== 0)
+      throw new Error(`ByteKeys: ${initialSlots} slots is not a power of two from 8`);
     // Room for as many slots as the reserved keys need: the slots in use are a prefix, and doubling
-    // fills the next stretch of it in place (see `rehash`).
-    this.slots = reserve((n) => new Int32Array(n * SLOT), slotsFor(reserveKeys), initialSlots);
+    // fills the next stretch of it (see `rehash`).
+    this.slots = reserve((n) => new Int32Array(n), slotsFor(reserveKeys), initialSlots);
     this.mask = initialSlots - 1;
     const least = Math.ceil(initialSlots * MAX_LOAD) + 1;
     this.starts = reserve((n) => new Uint32Array(n), reserveKeys, least);
@@ -70,34 +99,35 @@ export class ByteKeys {
 
   /** The index of (tag, bytes[start, end)), adding it if new; `hash` must be `hashBytes` of the bytes. */
   intern(tag: number, bytes: Uint8Array, start: number, end: number, hash: number): number {
-    return this.internSlotHash(tag, bytes, start, end, this.slotHash(tag, hash));
+    return this.internSlotHash(tag, bytes, start, end, slotHash(tag, hash));
   }
 
   /** The hash a key's slots are probed by: its bytes' hash mixed with its tag. */
   slotHash(tag: number, hash: number): number {
-    return hash ^ Math.imul(tag, 0x9e3779b1);
+    return slotHash(tag, hash);
   }
 
   /** Reads the first slot a key with this slot hash is looked for in (to bring it into the cache). */
   touchSlot(slotHash: number): number {
-    return this.slots[(slotHash & this.mask) * SLOT] as number;
+    return this.slots[slotHash & this.mask] as number;
   }
 
   /**
-   * Finds the slot of this slot hash by the hashes the slots hold (without comparing keys) and reads
+   * Finds the slot of this slot hash by the hash bits the slots hold (without comparing keys) and reads
    * where its key is, to bring that into the cache (what was read is folded into `touched`). Returns the
    * slot's index, or -1 when there is none: likely, not surely, the key's index.
    */
   touchKey(slotHash: number): number {
-    const h = slotHash | 0;
+    const mask = this.mask;
+    const high = slotHash & ~mask;
     const slots = this.slots;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const at = slot * SLOT;
-      const entry = slots[at] as number;
+    for (let slot = slotHash & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot] as number;
       if (entry === 0) return -1;
-      if (slots[at + 1] !== h) continue;
-      this.touched ^= this.starts[entry - 1] as number;
-      return entry - 1;
+      if ((entry & ~mask) !== high) continue;
+      const i = (entry & mask) - 1;
+      this.touched ^= this.starts[i] as number;
+      return i;
     }
   }
 
@@ -115,8 +145,8 @@ export class ByteKeys {
       const i = indexes[k] as number;
       if (i < 0) continue;
       const start = starts[i] as number;
-      const length = view.getUint32(start - 4, true);
-      touched ^= (arena[start - HEADER] as number) ^ ((arena[start + length - 1] as number) << 8);
+      const word = view.getInt32(start - 4, true);
+      touched ^= word ^ ((arena[start + lengthOf(word) - 1] as number) << 8);
     }
     return touched;
   }
@@ -126,35 +156,35 @@ export class ByteKeys {
 
   /** `intern` given the key's `slotHash`. */
   internSlotHash(tag: number, bytes: Uint8Array, start: number, end: number, slotHash: number): number {
-    const h = slotHash | 0;
     const length = end - start;
     const slots = this.slots;
-    let slot = h & this.mask;
+    const mask = this.mask;
+    const high = slotHash & ~mask;
+    let slot = slotHash & mask;
     for (;;) {
-      const at = slot * SLOT;
-      const entry = slots[at] as number;
+      const entry = slots[slot] as number;
       if (entry === 0) break;
-      if (slots[at + 1] === h && this.sameKey(entry - 1, tag, bytes, start, length)) {
+      if ((entry & ~mask) === high && this.sameKey((entry & mask) - 1, tag, bytes, start, length)) {
         this.added = false;
-        return entry - 1;
+        return (entry & mask) - 1;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
     if (this.released) throw new Error("ByteKeys: a key interned after releaseSlots()");
     const i = this.count++;
     if (i === this.starts.length) this.growStarts();
-    if (this.arenaUsed + length + HEADER > this.arena.length) this.growArena(length + HEADER);
-    const keyAt = this.arenaUsed;
+    const header = tag >>> 0 < SHORT_TAGS && length < SHORT_LENGTHS ? 4 : 8;
+    if (this.arenaUsed + length + header > this.arena.length) this.growArena(length + header);
+    const keyAt = this.arenaUsed + header;
     const arena = this.arena;
-    this.arenaView.setUint32(keyAt, tag, true);
-    this.arenaView.setUint32(keyAt + 4, length, true);
-    for (let k = 0; k < length; k++) arena[keyAt + HEADER + k] = bytes[start + k] as number;
-    this.starts[i] = keyAt + HEADER;
-    this.arenaUsed += length + HEADER;
-    const at = slot * SLOT;
-    slots[at] = i + 1;
-    slots[at + 1] = h;
-    if (this.count > MAX_LOAD * (this.mask + 1)) this.rehash();
+    this.arenaView.setInt32(keyAt - 4, headerWord(tag, length), true);
+    if (header === 8) this.arenaView.setUint32(keyAt - 8, tag >>> 0, true);
+    for (let k = 0; k < length; k++) arena[keyAt + k] = bytes[start + k] as number;
+    this.starts[i] = keyAt;
+    this.arenaUsed = keyAt + length;
+    // i + 1 <= MAX_LOAD * (mask + 1) + 1 <= mask, from 8 slots on: it fits below the hash's bits.
+    slots[slot] = high | (i + 1);
+    if (this.count > MAX_LOAD * (mask + 1)) this.rehash();
     this.added = true;
     return i;
   }
@@ -162,26 +192,27 @@ export class ByteKeys {
   /** The index of (tag, bytes[start, end)), or -1 when it is not in the table. */
   find(tag: number, bytes: Uint8Array, start: number, end: number, hash: number): number {
     if (this.released) throw new Error("ByteKeys: a key looked up after releaseSlots()");
-    const h = this.slotHash(tag, hash) | 0;
+    const h = slotHash(tag, hash);
+    const mask = this.mask;
+    const high = h & ~mask;
     const length = end - start;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const at = slot * SLOT;
-      const entry = this.slots[at] as number;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number;
       if (entry === 0) return -1;
-      if (this.slots[at + 1] === h && this.sameKey(entry - 1, tag, bytes, start, length)) {
-        return entry - 1;
+      if ((entry & ~mask) === high && this.sameKey((entry & mask) - 1, tag, bytes, start, length)) {
+        return (entry & mask) - 1;
       }
     }
   }
 
   /**
    * Frees the hash slots: keys can still be read by index (`tag`, `bytes`, `text`, `snapshot`), but no
-   * longer looked up or added. For a table that is complete: its slots are a sixth of it (8 bytes a slot,
-   * 0.35–0.7 full, against 100–150 bytes a unit for the rest).
+   * longer looked up or added. For a table that is complete: its slots are a tenth of it (4 bytes a slot,
+   * 0.35–0.7 full, against 90–140 bytes a unit for the rest).
    */
   releaseSlots(): void {
     // One empty slot: every probe ends at once, finding nothing, and adding then throws.
-    this.slots = new Int32Array(SLOT);
+    this.slots = new Int32Array(1);
     this.mask = 0;
     this.released = true;
   }
@@ -230,8 +261,10 @@ export class ByteKeys {
     const arena = this.arena;
     const stored = this.arenaView;
     const at = this.starts[i] as number;
-    if (stored.getUint32(at - HEADER, true) !== tag >>> 0 || stored.getUint32(at - 4, true) !== length)
-      return false;
+    if (stored.getInt32(at - 4, true) !== headerWord(tag, length)) return false;
+    if (length >= SHORT_LENGTHS || tag >>> 0 >= SHORT_TAGS) {
+      if (stored.getUint32(at - 8, true) !== tag >>> 0) return false;
+    }
     // Four bytes at a time, then the rest.
     const given = viewOf(bytes);
     let k = 0;
@@ -242,48 +275,52 @@ export class ByteKeys {
   }
 
   /**
-   * Doubles the slots in use, in place: the slots are a prefix of a larger array (reserved, or made
-   * twice as large here by one copy), and the new half is empty. Each key goes to the slot its hash
-   * names in the doubled table, or to the first empty one after it. No fresh table is filled at random
-   * and no old one is left for the collector: only the new half's pages are touched for the first time.
-   *
-   * Keys are moved in slot order, starting after an empty slot `e` (keys are never removed, so a key at
-   * slot i > e has its home in (e, i]): when the key at slot i is moved, every slot in (e, i) holds
-   * only moved keys or nothing, so its probe, in either half, stops at slot i at the latest (emptied for
-   * it) without passing a key still to move, and no key moved earlier was placed past one. The keys in
-   * slots [0, e) may have homes at the end (their probes wrapped around), so they are set aside first
-   * and placed last, into a table that is whole again.
+   * Doubles the slots in use: the slots are a prefix of a larger array (reserved, or made twice as large
+   * here), so the doubled prefix is emptied and each key placed again, by index, at the slot its slot
+   * hash names or the first empty one after it. The slots hold only part of each hash, so it is
+   * recomputed from the key's bytes: read in the order they were added, one pass along the arena. The
+   * slots are written at random, each a likely cache miss; so the keys go in batches, their hashes
+   * computed first, then their slots read, then the keys placed: in a loop that does nothing else the
+   * processor overlaps the misses, where the hashing in between kept it to one or two at a time
+   * (3.33M keys, all the doublings: 0.9 s one key at a time).
    */
   private rehash(): void {
-    const size = this.mask + 1;
-    if (2 * size * SLOT > this.slots.length) {
-      const larger = new Int32Array(2 * size * SLOT);
-      larger.set(this.slots);
-      this.slots = larger;
-    }
+    const size = 2 * (this.mask + 1);
+    if (size > this.slots.length) this.slots = new Int32Array(size);
+    else this.slots.fill(0, 0, size);
     const slots = this.slots;
-    this.mask = 2 * size - 1;
-    let e = 0;
-    while (slots[e * SLOT] !== 0) e++;
-    const aside = slots.slice(0, e * SLOT);
-    slots.fill(0, 0, e * SLOT);
-    for (let from = (e + 1) * SLOT; from < size * SLOT; from += SLOT) {
-      const entry = slots[from] as number;
-      if (entry === 0) continue;
-      slots[from] = 0;
-      this.place(entry, slots[from + 1] as number);
+    const mask = size - 1;
+    this.mask = mask;
+    const arena = this.arena;
+    const view = this.arenaView;
+    const starts = this.starts;
+    const hashes = this.rehashBatch;
+    let touched = 0;
+    for (let first = 0; first < this.count; first += REHASH_BATCH) {
+      const count = Math.min(REHASH_BATCH, this.count - first);
+      for (let k = 0; k < count; k++) {
+        const start = starts[first + k] as number;
+        const word = view.getInt32(start - 4, true);
+        const tag = word < 0 ? view.getUint32(start - 8, true) | 0 : word >>> 8;
+        const end = start + lengthOf(word);
+        hashes[k] =
+          this.slotHashOf === null
+            ? slotHash(tag, hashBytes(arena, start, end))
+            : this.slotHashOf(tag, arena, start, end);
+      }
+      for (let k = 0; k < count; k++) touched ^= slots[(hashes[k] as number) & mask] as number;
+      for (let k = 0; k < count; k++) {
+        const h = hashes[k] as number;
+        let slot = h & mask;
+        while (slots[slot] !== 0) slot = (slot + 1) & mask;
+        slots[slot] = (h & ~mask) | (first + k + 1);
+      }
     }
-    for (let k = 0; k < aside.length; k += SLOT) this.place(aside[k] as number, aside[k + 1] as number);
+    this.touched ^= touched;
   }
 
-  /** Puts a slot's two words at the first empty slot from their hash's (for `rehash`). */
-  private place(entry: number, hash: number): void {
-    const slots = this.slots;
-    let slot = hash & this.mask;
-    while (slots[slot * SLOT] !== 0) slot = (slot + 1) & this.mask;
-    slots[slot * SLOT] = entry;
-    slots[slot * SLOT + 1] = hash;
-  }
+  /** The slot hashes of a batch of keys being placed again (see `rehash`). */
+  private readonly rehashBatch = new Int32Array(REHASH_BATCH);
 
   private growStarts(): void {
     const next = new Uint32Array(this.starts.length * 2);
@@ -300,8 +337,9 @@ export class ByteKeys {
 }
 
 /**
- * The keys of a table, by index: key i's bytes start at arena[starts[i]], after its header (its tag,
- * then its length, 4 bytes each, little-endian: `keyTag`, `keyLength`).
+ * The keys of a table, by index: key i's bytes start at arena[starts[i]], after its header (`keyTag`,
+ * `keyLength`: one little-endian word, tag << 8 | length, or two, the tag and then the length with bit 31
+ * set, for a tag from 2^23 or a length from 256).
  */
 export interface KeysSnapshot {
   readonly count: number;
@@ -309,14 +347,25 @@ export interface KeysSnapshot {
   readonly starts: Uint32Array;
 }
 
+/** The last word of the header of a key (tag, length): see KeysSnapshot. */
+function headerWord(tag: number, length: number): number {
+  return tag >>> 0 < SHORT_TAGS && length < SHORT_LENGTHS ? (tag << 8) | length : length | LONG | 0;
+}
+
+/** A key's length from the last word of its header. */
+function lengthOf(word: number): number {
+  return word < 0 ? word & ~LONG : word & (SHORT_LENGTHS - 1);
+}
+
 /** The length of the key whose bytes start at `start` in an arena (from its header). */
 export function keyLength(arena: Uint8Array, start: number): number {
-  return readUint32(arena, start - 4);
+  return lengthOf(readUint32(arena, start - 4) | 0);
 }
 
 /** The tag of the key whose bytes start at `start` in an arena (from its header). */
 export function keyTag(arena: Uint8Array, start: number): number {
-  return readUint32(arena, start - HEADER);
+  const word = readUint32(arena, start - 4);
+  return word >= LONG ? readUint32(arena, start - 8) : word >>> 8;
 }
 
 function readUint32(bytes: Uint8Array, at: number): number {

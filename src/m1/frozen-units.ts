@@ -1,5 +1,5 @@
 import { keyLength, keyTag } from "./byte-keys.js";
-import { PACKED_UUID, RequestIdBytes } from "./packed-uuid.js";
+import { functionOfTag, RequestIdBytes } from "./packed-uuid.js";
 import { upstreamFromSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
 import {
@@ -48,7 +48,7 @@ export class FrozenUnits implements UnitsReader {
 
   functionIdOf(index: number): number {
     const { arena, starts } = this.snapshot.keys;
-    return keyTag(arena, starts[index] as number) & ~PACKED_UUID;
+    return functionOfTag(keyTag(arena, starts[index] as number));
   }
 
   requestIdOf(index: number): string {

@@ -1,6 +1,15 @@
 import { ByteKeys, hashBytes, keyLength, keyTag, viewOf, type KeysSnapshot } from "./byte-keys.js";
 import { Fingerprint } from "./fingerprint.js";
-import { packUuid, PACKED_UUID, RequestIdBytes, UUID_PACKED_BYTES, UUID_TEXT_BYTES } from "./packed-uuid.js";
+import {
+  functionOfTag,
+  hashPacked,
+  packUuid,
+  PACKED_UUID,
+  RequestIdBytes,
+  unitTag,
+  UUID_PACKED_BYTES,
+  UUID_TEXT_BYTES,
+} from "./packed-uuid.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
@@ -227,8 +236,6 @@ export class UnitTable implements UnitsReader {
     p.end();
     const w = k * STAGED_WORDS;
     const words = this.batchWords;
-    // The slot hash is the text's (as `absorb` computes it), whether the key is packed or not.
-    words[w + S_SLOT_HASH] = this.keys.slotHash(fnId, r.requestIdHash);
     words[w + S_ID_AT] = this.batchIdsUsed;
     words[w + S_STATUS] = r.status;
     words[w + S_UPSTREAM] = r.upstream;
@@ -236,23 +243,30 @@ export class UnitTable implements UnitsReader {
     words[w + S_STAGES] = this.wordSets.add(SetInterner.EMPTY, stage);
     words[w + S_PRINT_A] = p.a;
     words[w + S_PRINT_B] = p.b;
-    if (length === UUID_TEXT_BYTES && packUuid(bytes, start, this.batchIds, this.batchIdsUsed)) {
-      words[w + S_FUNCTION] = fnId | PACKED_UUID;
+    // A key's slot hash is that of its bytes as stored (ByteKeys recomputes it from them as it doubles):
+    // a packed UUID's 16 bytes, four words, or the text's, which the scanner hashed as it read them.
+    const at = this.batchIdsUsed;
+    if (length === UUID_TEXT_BYTES && packUuid(bytes, start, this.batchIds, at)) {
+      const tag = unitTag(fnId, true);
+      words[w + S_SLOT_HASH] = this.keys.slotHash(tag, hashPacked(this.batchIdsView, at));
+      words[w + S_FUNCTION] = tag;
       words[w + S_ID_LENGTH] = UUID_PACKED_BYTES;
       this.batchIdsUsed += UUID_PACKED_BYTES;
       return;
     }
-    words[w + S_FUNCTION] = fnId;
+    const tag = unitTag(fnId, false);
+    words[w + S_SLOT_HASH] = this.keys.slotHash(tag, r.requestIdHash);
+    words[w + S_FUNCTION] = tag;
     words[w + S_ID_LENGTH] = length;
     // The request id's bytes, four at a time, then the rest.
     const ids = this.batchIds;
     const into = this.batchIdsView;
     const from = viewOf(bytes);
-    let at = this.batchIdsUsed;
+    let to = at;
     let i = start;
-    for (; i + 4 <= end; i += 4, at += 4) into.setInt32(at, from.getInt32(i, true), true);
-    for (; i < end; i++) ids[at++] = bytes[i] as number;
-    this.batchIdsUsed = at;
+    for (; i + 4 <= end; i += 4, to += 4) into.setInt32(to, from.getInt32(i, true), true);
+    for (; i < end; i++) ids[to++] = bytes[i] as number;
+    this.batchIdsUsed = to;
   }
 
   /**
@@ -424,9 +438,8 @@ export class UnitTable implements UnitsReader {
       const tag = keyTag(arena, start);
       const text = this.requestIds.of(tag, arena, start, end);
       if (keep !== undefined && !keep(text, 0, text.length)) continue;
-      const fnId = fnIds[tag & ~PACKED_UUID] as number;
-      const slotHash = this.keys.slotHash(fnId, hashBytes(text, 0, text.length));
-      const unit = this.keys.internSlotHash(fnId | (tag & PACKED_UUID), arena, start, end, slotHash);
+      const ours = unitTag(fnIds[functionOfTag(tag)] as number, (tag & PACKED_UUID) !== 0);
+      const unit = this.keys.intern(ours, arena, start, end, hashBytes(arena, start, end));
       const d = i * ROW;
       const w = 2 * d;
       const prints = Array.from(
@@ -453,7 +466,7 @@ export class UnitTable implements UnitsReader {
   /** The function id of a unit (an index into `functions`). */
   functionIdOf(index: number): number {
     this.settle();
-    return this.keys.tag(index) & ~PACKED_UUID;
+    return functionOfTag(this.keys.tag(index));
   }
 
   requestIdOf(index: number): string {

@@ -7,9 +7,10 @@ const bytesOf = (text: string): Buffer => Buffer.from(text, "utf8");
 describe("ByteKeys", () => {
   it("keys whose hashes all collide are told apart by tag, length and bytes", () => {
     // The hash is the caller's, and slots are probed by it mixed with the tag (`slotHash`): given the hash
-    // that mixes to 0 for its tag, every key has the same slot hash, every lookup probes past the others
-    // and compares them, and only the stored tag, length and bytes can tell the keys apart.
-    const keys = new ByteKeys(false, 8);
+    // that mixes to 0 for its tag, every key has the same slot hash (and so the same hash bits in its
+    // slot), and the table recomputes 0 for each as it doubles. Every lookup probes past the others and
+    // compares them, and only the stored tag, length and bytes can tell the keys apart.
+    const keys = new ByteKeys(false, 8, 0, () => 0);
     const colliding = (tag: number): number => Math.imul(tag, 0x9e3779b1);
     const cases: [number, string][] = [
       [0, "abcd"],
@@ -22,6 +23,11 @@ describe("ByteKeys", () => {
       [2 ** 31 + 5, "abcd"], // a tag past 2^31 (tags are unsigned)
       [0, "é"],
       [0, "x".repeat(300)],
+      // Headers of one word (a tag below 2^23, a length below 256) and of two, at each edge.
+      [2 ** 23 - 1, "y".repeat(255)],
+      [2 ** 23 - 1, "y".repeat(256)],
+      [2 ** 23, "y".repeat(255)],
+      [0, ""],
     ];
     cases.forEach(([tag, text], i) => {
       const bytes = bytesOf(text);
@@ -76,8 +82,10 @@ describe("ByteKeys", () => {
     expect(keys.size).toBe(50);
   });
 
-  // Doubling moves keys in place (see ByteKeys.rehash): a probe that wraps around the end of the table,
-  // or a key placed past one not yet moved, would leave a key that a lookup no longer reaches.
+  // Doubling places every key again from the slot hash recomputed from its bytes (see ByteKeys.rehash),
+  // and a slot holds only the hash's bits above the index: a probe that wraps around the end of the
+  // table, a key placed by the wrong bits, or an index that spills into the hash's bits would leave a key
+  // that a lookup no longer reaches.
   it.each([
     ["in room reserved up front", 4096],
     ["in a copy twice as large", 0],
@@ -99,8 +107,11 @@ describe("ByteKeys", () => {
       return (seed >>> 8) / 2 ** 24;
     };
     for (const draw of draws) {
-      const keys = new ByteKeys(false, 8, reserveKeys);
       const hashes: number[] = [];
+      // The drawn hash of key `k${i}`, which the table recomputes from its bytes as it doubles.
+      const drawn = (_tag: number, bytes: Uint8Array, start: number, end: number): number =>
+        hashes[Number(Buffer.from(bytes.subarray(start + 1, end)).toString())] as number;
+      const keys = new ByteKeys(false, 8, reserveKeys, drawn);
       for (let i = 0; i < 600; i++) {
         hashes.push(draw(i, random));
         const bytes = bytesOf(`k${i}`);

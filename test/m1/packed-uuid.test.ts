@@ -1,7 +1,16 @@
 // Canonical lowercase UUIDs kept as 16 bytes in the unit table, and read back as the same text.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { packUuid, PACKED_UUID, RequestIdBytes, unpackUuid } from "../../src/m1/packed-uuid.js";
+import { hashBytes } from "../../src/m1/byte-keys.js";
+import {
+  functionOfTag,
+  hashPacked,
+  PACKED_UUID,
+  packUuid,
+  RequestIdBytes,
+  unitTag,
+  unpackUuid,
+} from "../../src/m1/packed-uuid.js";
 import { UnitTable } from "../../src/m1/unit-table.js";
 import { FrozenUnits } from "../../src/m1/frozen-units.js";
 import { readText, m1 } from "../helpers.js";
@@ -72,13 +81,33 @@ describe("packUuid and unpackUuid", () => {
     );
   });
 
+  it("hashPacked is hashBytes of the 16 bytes, wherever they are", () => {
+    // The unit table's slot hash of a packed key, which ByteKeys recomputes with hashBytes as it doubles.
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 40 }), fc.nat(24), (bytes, shift) => {
+        const at = shift % (bytes.length - 15);
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        expect(hashPacked(view, at)).toBe(hashBytes(bytes, at, at + 16));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a unit key's tag keeps its function id and whether it is packed apart", () => {
+    for (const id of [0, 1, 5, 2 ** 22 - 1, 2 ** 22, 2 ** 29])
+      for (const packed of [false, true]) {
+        const tag = unitTag(id, packed);
+        expect([functionOfTag(tag), (tag & PACKED_UUID) !== 0]).toEqual([id, packed]);
+      }
+  });
+
   it("RequestIdBytes reads a packed key as its text, and any other key as its bytes", () => {
     const reader = new RequestIdBytes();
     const packed = pack("00000000-0000-0000-0000-00000000002a") as Uint8Array;
-    expect(Buffer.from(reader.of(3 | PACKED_UUID, packed, 0, 16)).toString()).toBe(
+    expect(Buffer.from(reader.of(unitTag(3, true), packed, 0, 16)).toString()).toBe(
       "00000000-0000-0000-0000-00000000002a",
     );
-    expect(Buffer.from(reader.of(3, packed, 0, 16))).toEqual(Buffer.from(packed));
+    expect(Buffer.from(reader.of(unitTag(3, false), packed, 0, 16))).toEqual(Buffer.from(packed));
   });
 });
 
