@@ -49,9 +49,14 @@ export class Fingerprint {
     this.b = mix(mix(this.b, high ^ 0x5bd1e995), low);
   }
 
+  /**
+   * Finishes the fingerprint. It is never (0, 0): a unit's row marks an empty place for one so
+   * (unit-table.ts), and the one fingerprint in 2^64 that would be is taken as (0, 1).
+   */
   end(): void {
     this.a = finish(this.a);
     this.b = finish(this.b);
+    if ((this.a | this.b) === 0) this.b = 1;
   }
 }
 

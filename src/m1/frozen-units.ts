@@ -3,20 +3,20 @@ import { functionOfTag, RequestIdBytes } from "./packed-uuid.js";
 import { upstreamFromSeverity } from "./record.js";
 import type { UnitFacts } from "./rules.js";
 import {
-  ERROR_CODES,
   FIRST_MS,
   LAST_MS,
   LATENCY,
   ROW,
-  STAGES,
   STATUS,
   UPSTREAM,
   UPSTREAM_LATENCY,
+  WORDS,
   type Unit,
   timeSpanOf,
   type UnitsSnapshot,
 } from "./unit-table.js";
 import { groupByFunction, type UnitsReader } from "./units-reader.js";
+import { errorCodesAmong, stagesAmong } from "./unit-words.js";
 
 /**
  * The units of a table that another thread built, read straight from its snapshot: no hash table is
@@ -82,13 +82,16 @@ export class FrozenUnits implements UnitsReader {
     return this.snapshot.rows[index * ROW + LATENCY] as number;
   }
 
-  errorCodeSetOf(index: number): number {
-    return this.words32[2 * index * ROW + ERROR_CODES] as number;
+  wordSetOf(index: number): number {
+    return this.words32[2 * index * ROW + WORDS] as number;
   }
 
-  wordsOf(set: number): string[] {
-    return (this.snapshot.sets[set] ?? []).map((id) => this.snapshot.words[id] as string);
+  errorCodesOf(set: number): string[] {
+    return errorCodesAmong(this.snapshot.sets[set] ?? [], this.word);
   }
+
+  /** A word's text by its id. */
+  private readonly word = (id: number): string => this.snapshot.words[id] as string;
 
   unit(index: number): Unit {
     const d = index * ROW;
@@ -98,8 +101,8 @@ export class FrozenUnits implements UnitsReader {
       ...this.facts(index),
       requestId: this.requestIdOf(index),
       function: this.functions[this.functionIdOf(index)] as string,
-      errorCodes: this.wordsOf(this.errorCodeSetOf(index)),
-      stages: this.wordsOf(this.words32[2 * d + STAGES] as number),
+      errorCodes: this.errorCodesOf(this.wordSetOf(index)),
+      stages: stagesAmong(this.snapshot.sets[this.wordSetOf(index)] ?? [], this.word),
       firstMs: Number.isNaN(first) ? null : first,
       lastMs: Number.isNaN(last) ? null : last,
     };

@@ -67,17 +67,16 @@ export class UnitSet implements UnitsReader {
   }
 
   /** Set ids of the parts, made distinct: part p's set s is s × parts + p. */
-  errorCodeSetOf(index: number): number {
+  wordSetOf(index: number): number {
     const p = this.partOf(index);
     return (
-      (this.parts[p] as UnitsReader).errorCodeSetOf(index - (this.offsets[p] as number)) * this.parts.length +
-      p
+      (this.parts[p] as UnitsReader).wordSetOf(index - (this.offsets[p] as number)) * this.parts.length + p
     );
   }
 
-  wordsOf(set: number): string[] {
+  errorCodesOf(set: number): string[] {
     const p = set % this.parts.length;
-    return (this.parts[p] as UnitsReader).wordsOf(Math.floor(set / this.parts.length));
+    return (this.parts[p] as UnitsReader).errorCodesOf(Math.floor(set / this.parts.length));
   }
 
   unit(index: number): Unit {

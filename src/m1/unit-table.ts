@@ -18,6 +18,7 @@ import type { ScratchPolicy } from "../storage/scratch-file.js";
 import { DistinctPrints } from "./distinct-prints.js";
 import { ScannedRecord } from "./scan-record.js";
 import { SetInterner } from "./set-interner.js";
+import { codeElement, errorCodesAmong, mapElement, stageElement, stagesAmong } from "./unit-words.js";
 import { groupByFunction, type UnitsReader } from "./units-reader.js";
 import { Vocabulary } from "./vocabulary.js";
 
@@ -53,7 +54,7 @@ const INLINE_PRINTS = 3;
 const NULL_WORD = 0x7fffffff;
 /** Records staged before their units are found and merged (see `settle`). */
 const BATCH = 128;
-const STAGED_WORDS = 10;
+const STAGED_WORDS = 9;
 const STAGED_NUMBERS = 4;
 // A staged record's words (signed: V8 passes them around unboxed) and numbers, as `merge` reads them.
 const S_SLOT_HASH = 0;
@@ -62,10 +63,9 @@ const S_ID_AT = 2;
 const S_ID_LENGTH = 3;
 const S_STATUS = 4;
 const S_UPSTREAM = 5;
-const S_ERROR_CODES = 6;
-const S_STAGES = 7;
-const S_PRINT_A = 8;
-const S_PRINT_B = 9;
+const S_WORDS = 6;
+const S_PRINT_A = 7;
+const S_PRINT_B = 8;
 const S_LATENCY = 0;
 const S_UPSTREAM_LATENCY = 1;
 const S_FIRST_MS = 2;
@@ -78,16 +78,20 @@ export const UPSTREAM_LATENCY = 1;
 export const FIRST_MS = 2;
 export const LAST_MS = 3;
 // 16-bit halves (index into the row's 4 × ROW halves): the status and the upstream severity share the
-// ninth word, so that a row is 72 bytes, not 80.
+// ninth word.
 export const STATUS = 16;
 /** Upstream severity: 0 null, 100–599 the code, 600 timeout (see record.ts). */
 export const UPSTREAM = 17;
 // 32-bit words (index into the row's 2 × ROW words):
-export const ERROR_CODES = 9;
-export const STAGES = 10;
-export const PRINT_COUNT = 11;
-export const PRINTS = 12;
-export const ROW = 9;
+/** The set of the unit's stages and error codes (unit-words.ts). */
+export const WORDS = 9;
+/**
+ * Up to INLINE_PRINTS fingerprints, two words each, filled in order; (0, 0) is an empty place (no
+ * fingerprint is: see Fingerprint.end), so a row needs no count.
+ */
+export const PRINTS = 10;
+/** Doubles a row: 64 bytes. */
+export const ROW = 8;
 
 /**
  * Every unit (request_id, function) seen so far, merged as SPEC.md section 2 says.
@@ -121,8 +125,8 @@ export class UnitTable implements UnitsReader {
   private readonly scratch = new ScannedRecord();
 
   // The batch of staged records (see `add` and `settle`): per record STAGED_WORDS words (slot hash,
-  // function id, where its request id is in batchIds and its length, status, upstream, error-code set,
-  // stage set, fingerprint) and STAGED_NUMBERS doubles (latency, upstream latency, first and last time).
+  // function id, where its request id is in batchIds and its length, status, upstream, set of stage and
+  // error code, fingerprint) and STAGED_NUMBERS doubles (latency, upstream latency, first and last time).
   private pending = 0;
   private readonly batchWords = new Int32Array(BATCH * STAGED_WORDS);
   private readonly batchNumbers = new Float64Array(BATCH * STAGED_NUMBERS);
@@ -239,8 +243,8 @@ export class UnitTable implements UnitsReader {
     words[w + S_ID_AT] = this.batchIdsUsed;
     words[w + S_STATUS] = r.status;
     words[w + S_UPSTREAM] = r.upstream;
-    words[w + S_ERROR_CODES] = code === -1 ? SetInterner.EMPTY : this.wordSets.add(SetInterner.EMPTY, code);
-    words[w + S_STAGES] = this.wordSets.add(SetInterner.EMPTY, stage);
+    const stageSet = this.wordSets.add(SetInterner.EMPTY, stageElement(stage));
+    words[w + S_WORDS] = code === -1 ? stageSet : this.wordSets.add(stageSet, codeElement(code));
     words[w + S_PRINT_A] = p.a;
     words[w + S_PRINT_B] = p.b;
     // A key's slot hash is that of its bytes as stored (ByteKeys recomputes it from them as it doubles):
@@ -301,7 +305,7 @@ export class UnitTable implements UnitsReader {
     // A unit with more distinct records than its row holds keeps the others in the spilled set.
     for (let k = 0; k < count; k++) {
       const unit = units[k] as number;
-      if (unit >= 0 && this.words32[2 * unit * ROW + PRINT_COUNT] === INLINE_PRINTS) {
+      if (unit >= 0 && this.printsFull(unit)) {
         const w = k * STAGED_WORDS;
         touched ^= this.spilledPrints.touch(
           unit,
@@ -413,7 +417,11 @@ export class UnitTable implements UnitsReader {
       let mapped = setIds.get(set);
       if (mapped === undefined) {
         mapped = SetInterner.EMPTY;
-        for (const word of other.sets[set] ?? []) mapped = this.wordSets.add(mapped, wordIds[word] as number);
+        for (const element of other.sets[set] ?? [])
+          mapped = this.wordSets.add(
+            mapped,
+            mapElement(element, (word) => wordIds[word] as number),
+          );
         setIds.set(set, mapped);
       }
       return mapped;
@@ -442,15 +450,13 @@ export class UnitTable implements UnitsReader {
       const unit = this.keys.intern(ours, arena, start, end, hashBytes(arena, start, end));
       const d = i * ROW;
       const w = 2 * d;
-      const prints = Array.from(
-        theirs.subarray(w + PRINTS, w + PRINTS + 2 * (theirs[w + PRINT_COUNT] as number)),
-      );
+      const prints = Array.from(theirs.subarray(w + PRINTS, w + PRINTS + 2 * INLINE_PRINTS));
+      while (prints.length > 2 && prints.at(-1) === 0 && prints.at(-2) === 0) prints.length -= 2;
       prints.push(...(spilled.get(i) ?? []));
       // The row merges once, with the first fingerprint; the others only join the unit's fingerprints.
       words[S_STATUS] = theirHalves[2 * w + STATUS] as number;
       words[S_UPSTREAM] = theirHalves[2 * w + UPSTREAM] as number;
-      words[S_ERROR_CODES] = mapSet(theirs[w + ERROR_CODES] as number);
-      words[S_STAGES] = mapSet(theirs[w + STAGES] as number);
+      words[S_WORDS] = mapSet(theirs[w + WORDS] as number);
       words[S_PRINT_A] = prints[0] as number;
       words[S_PRINT_B] = prints[1] as number;
       numbers[S_LATENCY] = rows[d + LATENCY] as number;
@@ -520,15 +526,15 @@ export class UnitTable implements UnitsReader {
     return this.rows[index * ROW + LATENCY] as number;
   }
 
-  /** The id of a unit's set of error codes (see `wordsOf`). */
-  errorCodeSetOf(index: number): number {
+  /** The id of a unit's set of stages and error codes (see `errorCodesOf`). */
+  wordSetOf(index: number): number {
     this.settle();
-    return this.words32[2 * index * ROW + ERROR_CODES] as number;
+    return this.words32[2 * index * ROW + WORDS] as number;
   }
 
-  /** The words of a set id, e.g. the error codes of `errorCodeSetOf(i)`. */
-  wordsOf(set: number): string[] {
-    return this.wordSets.members(set).map((id) => this.words.text(id));
+  /** The error codes of a set id (of `wordSetOf(i)`). */
+  errorCodesOf(set: number): string[] {
+    return errorCodesAmong(this.wordSets.members(set), (id) => this.words.text(id));
   }
 
   /** The merged unit at an index, 0 ≤ index < size. */
@@ -541,8 +547,10 @@ export class UnitTable implements UnitsReader {
       ...this.facts(index),
       requestId: this.requestIdOf(index),
       function: this.functionNames.text(this.functionIdOf(index)),
-      errorCodes: this.wordsOf(this.words32[2 * d + ERROR_CODES] as number),
-      stages: this.wordsOf(this.words32[2 * d + STAGES] as number),
+      errorCodes: this.errorCodesOf(this.words32[2 * d + WORDS] as number),
+      stages: stagesAmong(this.wordSets.members(this.words32[2 * d + WORDS] as number), (id) =>
+        this.words.text(id),
+      ),
       firstMs: Number.isNaN(first) ? null : first,
       lastMs: Number.isNaN(last) ? null : last,
     };
@@ -563,8 +571,7 @@ export class UnitTable implements UnitsReader {
     if (isNew && (i + 1) * ROW > this.rows.length) this.grow();
     const status = staged[w0 + S_STATUS] as number;
     const upstream = staged[w0 + S_UPSTREAM] as number;
-    const errorCodes = staged[w0 + S_ERROR_CODES] as number;
-    const stages = staged[w0 + S_STAGES] as number;
+    const wordSet = staged[w0 + S_WORDS] as number;
     const printA = staged[w0 + S_PRINT_A] as number;
     const printB = staged[w0 + S_PRINT_B] as number;
     const latency = numbers[n + S_LATENCY] as number;
@@ -583,10 +590,12 @@ export class UnitTable implements UnitsReader {
       rows[d + LAST_MS] = lastMs;
       halves[2 * w + STATUS] = status;
       halves[2 * w + UPSTREAM] = upstream;
-      words[w + ERROR_CODES] = errorCodes;
-      words[w + STAGES] = stages;
-      words[w + PRINT_COUNT] = 0;
-      this.addPrint(i, printA, printB);
+      words[w + WORDS] = wordSet;
+      const ints = this.ints32;
+      ints[w + PRINTS] = printA;
+      ints[w + PRINTS + 1] = printB;
+      for (let k = 2; k < 2 * INLINE_PRINTS; k++) ints[w + PRINTS + k] = 0;
+      this.distinctInline++;
       return;
     }
     if (status > (halves[2 * w + STATUS] as number)) halves[2 * w + STATUS] = status;
@@ -601,10 +610,8 @@ export class UnitTable implements UnitsReader {
     if (heldFirst !== heldFirst || firstMs < heldFirst) rows[d + FIRST_MS] = firstMs;
     const heldLast = rows[d + LAST_MS] as number;
     if (heldLast !== heldLast || lastMs > heldLast) rows[d + LAST_MS] = lastMs;
-    const codes = words[w + ERROR_CODES] as number;
-    if (errorCodes !== codes) words[w + ERROR_CODES] = this.wordSets.union(codes, errorCodes);
-    const seen = words[w + STAGES] as number;
-    if (stages !== seen) words[w + STAGES] = this.wordSets.union(seen, stages);
+    const held = words[w + WORDS] as number;
+    if (wordSet !== held) words[w + WORDS] = this.wordSets.union(held, wordSet);
     this.addPrint(i, printA, printB);
   }
 
@@ -612,18 +619,24 @@ export class UnitTable implements UnitsReader {
   private addPrint(unit: number, a: number, b: number): void {
     const words = this.ints32;
     const w = 2 * unit * ROW;
-    const count = words[w + PRINT_COUNT] as number;
-    for (let k = 0; k < count; k++) {
-      if (words[w + PRINTS + 2 * k] === a && words[w + PRINTS + 2 * k + 1] === b) return;
-    }
-    if (count < INLINE_PRINTS) {
-      words[w + PRINTS + 2 * count] = a;
-      words[w + PRINTS + 2 * count + 1] = b;
-      words[w + PRINT_COUNT] = count + 1;
-      this.distinctInline++;
-      return;
+    for (let at = w + PRINTS; at < w + PRINTS + 2 * INLINE_PRINTS; at += 2) {
+      const heldA = words[at] as number;
+      const heldB = words[at + 1] as number;
+      if (heldA === a && heldB === b) return;
+      if ((heldA | heldB) === 0) {
+        words[at] = a;
+        words[at + 1] = b;
+        this.distinctInline++;
+        return;
+      }
     }
     this.spilledPrints.add(unit, a, b);
+  }
+
+  /** Whether a unit's row holds as many fingerprints as it can (more go to spilledPrints). */
+  private printsFull(unit: number): boolean {
+    const at = 2 * unit * ROW + PRINTS + 2 * (INLINE_PRINTS - 1);
+    return ((this.ints32[at] as number) | (this.ints32[at + 1] as number)) !== 0;
   }
 
   private grow(): void {

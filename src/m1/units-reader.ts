@@ -20,9 +20,9 @@ export interface UnitsReader {
   latencyOf(index: number): number;
   /** The unit's earliest timestamp, epoch ms, or null when none of its records had one. */
   firstMsOf(index: number): number | null;
-  /** An id for the unit's set of error codes; `wordsOf` gives its members. */
-  errorCodeSetOf(index: number): number;
-  wordsOf(set: number): string[];
+  /** An id for the unit's set of stages and error codes; `errorCodesOf` gives its error codes. */
+  wordSetOf(index: number): number;
+  errorCodesOf(set: number): string[];
   unit(index: number): Unit;
   /** The unit indexes of each function, in increasing order, by function id (see `groupByFunction`). */
   indexesByFunction(): Int32Array[];

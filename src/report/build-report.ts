@@ -90,8 +90,8 @@ class FunctionTally {
   readonly latencies: Float64Array;
   units = 0;
   /**
-   * Units share a few sets of error codes: the sets are counted (by set id, a small integer: an array,
-   * not a Map, which costs a hash lookup per unit), then the codes in them.
+   * Units share a few sets of words (stages and error codes): the sets are counted (by set id, a small
+   * integer: an array, not a Map, which costs a hash lookup per unit), then the error codes in them.
    */
   readonly codeSets: number[] = [];
   readonly gatherers: (EvidenceGatherer | undefined)[] = [];
@@ -112,18 +112,18 @@ function summarizeFunctions(units: UnitsReader, verdicts: Uint8Array): FunctionS
     sizes[fn] = (sizes[fn] as number) + 1;
   }
   const tallies = Array.from(sizes, (size) => new FunctionTally(size));
-  const wordsOf = (set: number): string[] => units.wordsOf(set);
+  const errorCodesOf = (set: number): string[] => units.errorCodesOf(set);
   for (let i = 0; i < units.size; i++) {
     const tally = tallies[units.functionIdOf(i)] as FunctionTally;
     const verdict = verdicts[i] as number;
     tally.perVerdict[verdict] = (tally.perVerdict[verdict] as number) + 1;
     tally.latencies[tally.units++] = units.latencyOf(i);
-    const codeSet = units.errorCodeSetOf(i);
+    const codeSet = units.wordSetOf(i);
     tally.codeSets[codeSet] = (tally.codeSets[codeSet] ?? 0) + 1;
     if (verdict === OK_INDEX) continue;
     let gatherer = tally.gatherers[verdict];
     if (gatherer === undefined) {
-      gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, wordsOf);
+      gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, errorCodesOf);
       tally.gatherers[verdict] = gatherer;
     }
     gatherer.add(units.requestIdBytes(i), units.facts(i), codeSet);
@@ -135,7 +135,7 @@ function summarizeFunction(units: UnitsReader, tally: FunctionTally, fn: string)
   const [p50, p95, p99] = percentiles(tally.latencies, [50, 95, 99]) as [number, number, number];
   const codes = new Map<string | null, number>();
   tally.codeSets.forEach((count, set) => {
-    for (const code of units.wordsOf(set)) codes.set(code, (codes.get(code) ?? 0) + count);
+    for (const code of units.errorCodesOf(set)) codes.set(code, (codes.get(code) ?? 0) + count);
   });
   const counts = emptyCounts();
   VERDICTS.forEach((v, k) => (counts[v] = tally.perVerdict[k] as number));

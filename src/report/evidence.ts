@@ -17,21 +17,24 @@ export class EvidenceGatherer {
   private readonly statuses = new Map<number, number>();
   /** By upstream severity (record.ts): labels are made once, at the end. */
   private readonly upstreams = new Map<number, number>();
-  /** By set of error codes (an id for `wordsOf`): the codes are counted once per set, at the end. */
+  /**
+   * By set of words (stages and error codes: an id for `errorCodesOf`): the codes are counted once per
+   * set, at the end.
+   */
   private readonly codeSets = new Map<number, number>();
   private minLatency = Number.POSITIVE_INFINITY;
   private maxLatency = 0;
   private maxUpstreamShare = 0;
 
-  /** @param wordsOf the error codes of a set id (UnitsReader.wordsOf). */
+  /** @param errorCodesOf the error codes of a set id (UnitsReader.errorCodesOf). */
   constructor(
     readonly verdict: Verdict,
-    private readonly wordsOf: (set: number) => readonly string[],
+    private readonly errorCodesOf: (set: number) => readonly string[],
   ) {}
 
   /**
    * Counts one unit: its request id's bytes (decoded only when it is among the smallest so far), its
-   * merged facts, and the id of its set of error codes.
+   * merged facts, and the id of its set of words (stages and error codes: see `errorCodesOf`).
    */
   add(requestId: Uint8Array, facts: UnitFacts, codeSet: number): void {
     this.count++;
@@ -50,7 +53,7 @@ export class EvidenceGatherer {
   private codes(): Map<string | null, number> {
     const codes = new Map<string | null, number>();
     for (const [set, n] of this.codeSets) {
-      const members = this.wordsOf(set);
+      const members = this.errorCodesOf(set);
       if (members.length === 0) codes.set(null, (codes.get(null) ?? 0) + n);
       for (const code of members) codes.set(code, (codes.get(code) ?? 0) + n);
     }

@@ -78,6 +78,18 @@ describe("SPEC 2: units and the merge", () => {
     expect([...unit.stages].sort()).toEqual(["respond", "upstream"]);
   });
 
+  it("error_codes and stages stay apart when a word is both a stage and an error code", () => {
+    // A unit keeps its stages and error codes as one set of word ids (unit-words.ts); "timeout" is one
+    // word, met first as a stage and then as a code.
+    const unit = mergedOf(
+      m1({ stage: "timeout", error_code: null }),
+      m1({ stage: "upstream", error_code: "timeout" }),
+      m1({ stage: "respond", error_code: "upstream" }),
+    );
+    expect(unit.stages).toEqual(["timeout", "upstream", "respond"]);
+    expect(unit.errorCodes).toEqual(["timeout", "upstream"]);
+  });
+
   it("time: the earliest and latest timestamps, where records have one", () => {
     const unit = mergedOf(
       m1({ ts: "2026-11-25T10:00:00Z" }),
@@ -127,6 +139,12 @@ describe("SPEC 2: units and the merge", () => {
     it("are counted past the inline fingerprints of a unit", () => {
       const lines = [1, 2, 3, 4, 5].map((n) => m1({ stage: `s${n}` }));
       expect(duplicatesOf(...lines, ...lines, lines[4] as string)).toBe(6);
+    });
+
+    it.each([1, 2, 3, 4])("are counted for a unit of %i distinct records, each repeated", (n) => {
+      // Up to three fingerprints sit in a unit's row, its empty places (0, 0); the fourth spills.
+      const lines = Array.from({ length: n }, (_, k) => m1({ stage: `s${k}` }));
+      expect(duplicatesOf(...lines, ...lines.toReversed(), ...lines)).toBe(2 * n);
     });
   });
 
