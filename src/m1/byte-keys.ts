@@ -208,7 +208,7 @@ export class ByteKeys {
   /**
    * Frees the hash slots: keys can still be read by index (`tag`, `bytes`, `text`, `snapshot`), but no
    * longer looked up or added. For a table that is complete: its slots are a tenth of it (4 bytes a slot,
-   * 0.35–0.7 full, against 90–140 bytes a unit for the rest).
+   * 0.35–0.7 full, against 88 or more a unit for the rest).
    */
   releaseSlots(): void {
     // One empty slot: every probe ends at once, finding nothing, and adding then throws.

@@ -98,7 +98,7 @@ export const ROW = 8;
  *
  * Memory grows with units, not lines: a unit is its request id's bytes in a hash table (ByteKeys: 16 for
  * a UUID, packed-uuid.ts) plus its row, its hash slots, where its key starts and its key's header, about
- * 95–110 bytes more (docs/performance.md). Every merge is a maximum or a set union, so adding records in
+ * 78–83 bytes more (docs/performance.md). Every merge is a maximum or a set union, so adding records in
  * any order, or twice, gives the same table.
  */
 export class UnitTable implements UnitsReader {
@@ -172,7 +172,7 @@ export class UnitTable implements UnitsReader {
 
   /**
    * Says that no record will be added: the hash slots, needed only to find a unit by its key, are freed
-   * before the report is built (10M lines, 3.33M units: 64 MiB, more than the report takes). The units
+   * before the report is built (10M lines, 3.33M units: 32 MiB, about what the report takes). The units
    * are read as before; adding to a sealed table throws.
    */
   seal(): void {

@@ -149,11 +149,22 @@ describe("SPEC 2: units and the merge", () => {
   });
 
   it("absorbing one table into another equals reading both inputs into one (the merge of parallel readers)", () => {
-    const a = [m1({ status: 500, error_code: "X" }), m1({ request_id: "r2" }), m1({ stage: "s1" })];
+    // Ids of each kind of key: short, a UUID (packed), and the longest allowed (a two-word header).
+    const uuid = "0b7a4c2e-1f3d-4e5a-9b8c-7d6e5f4a3b2c";
+    const longest = "x".repeat(256);
+    const a = [
+      m1({ status: 500, error_code: "X" }),
+      m1({ request_id: "r2" }),
+      m1({ stage: "s1" }),
+      m1({ request_id: uuid, latency_ms: 5 }),
+      m1({ request_id: longest, stage: "s1" }),
+    ];
     const b = [
       m1({ upstream_status: "timeout", error_code: "Y" }),
       m1({ request_id: "r2" }),
       m1({ request_id: "r3", function: "f" }),
+      m1({ request_id: uuid, latency_ms: 7 }),
+      m1({ request_id: longest, stage: "s2" }),
     ];
     const whole = readText({ x: [...a, ...b].join("\n") }).intake.units;
     const left = readText({ x: a.join("\n") }).intake.units;
@@ -166,6 +177,8 @@ describe("SPEC 2: units and the merge", () => {
       stages: [...u.stages].sort(),
     });
     for (let i = 0; i < whole.size; i++) expect(norm(left.unit(i))).toEqual(norm(whole.unit(i)));
+    expect(whole.size).toBe(5);
+    expect(Array.from({ length: whole.size }, (_, i) => whole.requestIdOf(i))).toContain(longest);
   });
 });
 
