@@ -8,8 +8,12 @@ import type { UnitsSnapshot } from "../m1/unit-table.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
 import type { FromWorker, SharedBlock, ToWorker, WorkerSetup } from "./worker.js";
 
-/** Blocks in flight at once: enough to keep every worker busy, few enough to bound memory. */
-const SLOTS = 8;
+/**
+ * Blocks in flight at once: enough to keep every worker busy (each walks its own lines of every block,
+ * so this is the depth of the pipeline, not a share per worker), few enough to bound memory. Eight took
+ * 8 MiB more for no speed: 10M lines, two workers, 6.83–7.33 s with four against 6.83–7.26 s.
+ */
+const SLOTS = 4;
 const SLOT_BYTES = 2 * 1024 * 1024;
 /**
  * A worker's young generation, in MB. V8 lets it grow to 16 MB semi-spaces in each thread; a worker's
