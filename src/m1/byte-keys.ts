@@ -50,6 +50,13 @@ export class ByteKeys {
    * from its bytes (`slotHashOf`), since the slots no longer hold it whole.
    */
   private slots: Int32Array;
+  /**
+   * The slots' memory: a resizable ArrayBuffer, grown as the slots double within the room reserved, and
+   * shrunk to nothing when they are released, which gives its pages back at once. A dropped array's
+   * pages wait for the collector, and the report's arrays came first: 10M lines, 3.33M units, one
+   * thread, peak 393–394 → 380–381 MiB.
+   */
+  private slotMemory: ArrayBuffer;
   private mask: number;
   /** Where each key's bytes start in the arena (a Buffer is at most 4 GiB in Node: 32 bits hold it). */
   private starts: Uint32Array;
@@ -78,9 +85,14 @@ export class ByteKeys {
   ) {
     if (initialSlots < 8 || (initialSlots & (initialSlots - 1)) !== 0)
       throw new Error(`ByteKeys: ${initialSlots} slots is not a power of two from 8`);
-    // Room for as many slots as the reserved keys need: the slots in use are a prefix, and doubling
-    // fills the next stretch of it (see `rehash`).
-    this.slots = reserve((n) => new Int32Array(n), slotsFor(reserveKeys), initialSlots);
+    // Room for as many slots as the reserved keys need: the buffer grows into it as the slots double
+    // (see `rehash`); only the pages written to become resident.
+    this.slotMemory = reserve(
+      (n) => new ArrayBuffer(initialSlots * 4, { maxByteLength: n * 4 }),
+      slotsFor(reserveKeys),
+      initialSlots,
+    );
+    this.slots = new Int32Array(this.slotMemory, 0, initialSlots);
     this.mask = initialSlots - 1;
     const least = Math.ceil(initialSlots * MAX_LOAD) + 1;
     this.starts = reserve((n) => new Uint32Array(n), reserveKeys, least);
@@ -212,6 +224,7 @@ export class ByteKeys {
    */
   releaseSlots(): void {
     // One empty slot: every probe ends at once, finding nothing, and adding then throws.
+    this.slotMemory.resize(0);
     this.slots = new Int32Array(1);
     this.mask = 0;
     this.released = true;
@@ -275,8 +288,8 @@ export class ByteKeys {
   }
 
   /**
-   * Doubles the slots in use: the slots are a prefix of a larger array (reserved, or made twice as large
-   * here), so the doubled prefix is emptied and each key placed again, by index, at the slot its slot
+   * Doubles the slots: their buffer grows within its room (or one twice as large is made), all of it is
+   * emptied, and each key is placed again, by index, at the slot its slot
    * hash names or the first empty one after it. The slots hold only part of each hash, so it is
    * recomputed from the key's bytes: read in the order they were added, one pass along the arena. The
    * slots are written at random, each a likely cache miss; so the keys go in batches, their hashes
@@ -286,8 +299,14 @@ export class ByteKeys {
    */
   private rehash(): void {
     const size = 2 * (this.mask + 1);
-    if (size > this.slots.length) this.slots = new Int32Array(size);
-    else this.slots.fill(0, 0, size);
+    if (size * 4 > this.slotMemory.maxByteLength) {
+      this.slotMemory = new ArrayBuffer(size * 4, { maxByteLength: size * 4 });
+      this.slots = new Int32Array(this.slotMemory, 0, size);
+    } else {
+      this.slots.fill(0);
+      this.slotMemory.resize(size * 4);
+      this.slots = new Int32Array(this.slotMemory, 0, size);
+    }
     const slots = this.slots;
     const mask = size - 1;
     this.mask = mask;
