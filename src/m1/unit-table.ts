@@ -58,7 +58,8 @@ const STAGED_WORDS = 9;
 const STAGED_NUMBERS = 4;
 // A staged record's words (signed: V8 passes them around unboxed) and numbers, as `merge` reads them.
 const S_SLOT_HASH = 0;
-const S_FUNCTION = 1;
+/** The key's tag: its function id and whether its id is a packed UUID (`unitTag`). */
+const S_TAG = 1;
 const S_ID_AT = 2;
 const S_ID_LENGTH = 3;
 const S_STATUS = 4;
@@ -125,7 +126,7 @@ export class UnitTable implements UnitsReader {
   private readonly scratch = new ScannedRecord();
 
   // The batch of staged records (see `add` and `settle`): per record STAGED_WORDS words (slot hash,
-  // function id, where its request id is in batchIds and its length, status, upstream, set of stage and
+  // key's tag, where its request id is in batchIds and its length, status, upstream, set of stage and
   // error code, fingerprint) and STAGED_NUMBERS doubles (latency, upstream latency, first and last time).
   private pending = 0;
   private readonly batchWords = new Int32Array(BATCH * STAGED_WORDS);
@@ -171,9 +172,9 @@ export class UnitTable implements UnitsReader {
   }
 
   /**
-   * Says that no record will be added: the hash slots, needed only to find a unit by its key, are freed
-   * before the report is built (10M lines, 3.33M units: 32 MiB, about what the report takes). The units
-   * are read as before; adding to a sealed table throws.
+   * Says that no record will be added: the hash slots, needed only to find a unit by its key, give their
+   * pages back before the report is built (10M lines, 3.33M units: 32 MiB, about what the report takes).
+   * The units are read as before; adding to a sealed table throws.
    */
   seal(): void {
     this.settle();
@@ -253,14 +254,14 @@ export class UnitTable implements UnitsReader {
     if (length === UUID_TEXT_BYTES && packUuid(bytes, start, this.batchIds, at)) {
       const tag = unitTag(fnId, true);
       words[w + S_SLOT_HASH] = this.keys.slotHash(tag, hashPacked(this.batchIdsView, at));
-      words[w + S_FUNCTION] = tag;
+      words[w + S_TAG] = tag;
       words[w + S_ID_LENGTH] = UUID_PACKED_BYTES;
       this.batchIdsUsed += UUID_PACKED_BYTES;
       return;
     }
     const tag = unitTag(fnId, false);
     words[w + S_SLOT_HASH] = this.keys.slotHash(tag, r.requestIdHash);
-    words[w + S_FUNCTION] = tag;
+    words[w + S_TAG] = tag;
     words[w + S_ID_LENGTH] = length;
     // The request id's bytes, four at a time, then the rest.
     const ids = this.batchIds;
@@ -321,7 +322,7 @@ export class UnitTable implements UnitsReader {
       const w = k * STAGED_WORDS;
       const idAt = words[w + S_ID_AT] as number;
       const unit = keys.internSlotHash(
-        words[w + S_FUNCTION] as number,
+        words[w + S_TAG] as number,
         ids,
         idAt,
         idAt + (words[w + S_ID_LENGTH] as number),
