@@ -1,4 +1,5 @@
 // ByteKeys: byte strings with a tag to dense indexes (the unit table's keys, the vocabularies' words).
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteKeys, hashBytes } from "../../src/m1/byte-keys.js";
 
@@ -80,6 +81,42 @@ describe("ByteKeys", () => {
       /after releaseSlots/,
     );
     expect(keys.size).toBe(50);
+  });
+
+  it("agrees with a Map on any keys and tags, through doublings, and with its slots released", () => {
+    // Keys of every header form (short, a length from 256, a tag from 2^23) and hashes as the table
+    // recomputes them (the default slot hash), added and looked up in any order.
+    const key = fc.record({
+      tag: fc.oneof(fc.constantFrom(0, 1, 2 ** 23 - 1, 2 ** 23, 2 ** 31 + 1), fc.nat(40)),
+      text: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("z".repeat(255), "z".repeat(256))),
+    });
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 400 }), fc.nat(2000), (keys, reserve) => {
+        const table = new ByteKeys(false, 8, reserve);
+        const model = new Map<string, number>();
+        const name = (k: { tag: number; text: string }): string => `${k.tag}/${k.text}`;
+        for (const k of keys) {
+          const bytes = bytesOf(k.text);
+          const hash = hashBytes(bytes, 0, bytes.length);
+          const expected = model.get(name(k)) ?? -1;
+          expect(table.find(k.tag, bytes, 0, bytes.length, hash)).toBe(expected);
+          const index = table.intern(k.tag, bytes, 0, bytes.length, hash);
+          expect(table.added).toBe(expected === -1);
+          if (expected === -1) model.set(name(k), index);
+          else expect(index).toBe(expected);
+        }
+        expect(table.size).toBe(model.size);
+        table.releaseSlots();
+        for (const [n, index] of model) {
+          const slash = n.indexOf("/");
+          expect([table.tag(index), table.text(index)]).toEqual([
+            Number(n.slice(0, slash)),
+            n.slice(slash + 1),
+          ]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   // Doubling places every key again from the slot hash recomputed from its bytes (see ByteKeys.rehash),
