@@ -12,7 +12,7 @@ import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import type { FieldPolicy } from "../m1/validate-record.js";
 import { quickOwner } from "./line-owner.js";
-import { scratchFiles } from "../storage/scratch-file.js";
+import { scratchFilesShared } from "../storage/scratch-file.js";
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -73,7 +73,7 @@ const setup = workerData as WorkerSetup;
 const me = setup.owner.index;
 const count = setup.owner.count;
 const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras, {
-  scratch: scratchFiles(),
+  scratch: scratchFilesShared(count),
   reserveUnits: setup.reserveUnits,
 });
 const owns = (bytes: Uint8Array, start: number, end: number): boolean =>

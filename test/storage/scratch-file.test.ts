@@ -2,7 +2,12 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openScratchFile, PRINTS_IN_MEMORY, scratchFiles } from "../../src/storage/scratch-file.js";
+import {
+  openScratchFile,
+  PRINTS_IN_MEMORY,
+  scratchFiles,
+  scratchFilesShared,
+} from "../../src/storage/scratch-file.js";
 
 const made: string[] = [];
 afterEach(() => {
@@ -55,5 +60,12 @@ describe("scratch files", () => {
     expect(scratchFiles({ ATTRIBUTE_PRINTS_IN_MEMORY: "1000" }).printsInMemory).toBe(1000);
     expect(scratchFiles({ ATTRIBUTE_PRINTS_IN_MEMORY: "lots" }).printsInMemory).toBe(PRINTS_IN_MEMORY);
     expect(scratchFiles({ ATTRIBUTE_PRINTS_IN_MEMORY: "-1" }).printsInMemory).toBe(PRINTS_IN_MEMORY);
+  });
+
+  it("threads reading one run side by side share its budget (rounded up), ATTRIBUTE_PRINTS_IN_MEMORY too", () => {
+    expect(scratchFilesShared(1, {}).printsInMemory).toBe(PRINTS_IN_MEMORY);
+    expect(scratchFilesShared(2, {}).printsInMemory).toBe(PRINTS_IN_MEMORY / 2);
+    expect(scratchFilesShared(3, { ATTRIBUTE_PRINTS_IN_MEMORY: "1000" }).printsInMemory).toBe(334);
+    expect(scratchFilesShared(2, { ATTRIBUTE_PRINTS_IN_MEMORY: "0" }).printsInMemory).toBe(0);
   });
 });
