@@ -592,11 +592,8 @@ export class UnitTable implements UnitsReader {
       halves[2 * w + STATUS] = status;
       halves[2 * w + UPSTREAM] = upstream;
       words[w + WORDS] = wordSet;
-      const ints = this.ints32;
-      ints[w + PRINTS] = printA;
-      ints[w + PRINTS + 1] = printB;
-      for (let k = 2; k < 2 * INLINE_PRINTS; k++) ints[w + PRINTS + k] = 0;
-      this.distinctInline++;
+      // A new unit's row is zero (rows are allocated zeroed and never reused): its prints are empty.
+      this.addPrint(i, printA, printB);
       return;
     }
     if (status > (halves[2 * w + STATUS] as number)) halves[2 * w + STATUS] = status;
