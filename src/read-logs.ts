@@ -164,8 +164,16 @@ export async function readLogs(
       let lines = 0;
       let error: string | null = null;
       const stored = { bytes: 0 };
+      // With workers, a file's pieces are read straight into their shared memory.
+      const target = async (): Promise<Buffer | null> =>
+        (pool as WorkerPool | null)?.readTarget(
+          index,
+          name,
+          cutter.carried,
+          parallelSources.has(index) ? undefined : lines,
+        ) ?? null;
       try {
-        for await (const chunk of readSource(spec, stdin, stored, jobs === 1)) {
+        for await (const chunk of readSource(spec, stdin, stored, jobs === 1, target)) {
           bytes += chunk.length;
           bytesRead += chunk.length;
           for (const block of cutter.push(chunk)) {

@@ -24,6 +24,14 @@ export class BlockCutter {
 
   constructor(private readonly maxLineBytes: number) {}
 
+  /**
+   * The bytes of an unfinished line held to be carried over (0 while one over the limit is skipped):
+   * the next block starts with them and then the next chunk's bytes up to its first newline.
+   */
+  get carried(): number {
+    return this.overlongBytes >= 0 ? 0 : this.pendingBytes;
+  }
+
   push(chunk: Buffer): Block[] {
     const blocks: Block[] = [];
     let start = 0;

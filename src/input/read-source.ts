@@ -19,7 +19,14 @@ export function sourceName(spec: SourceSpec): string {
  * Reads files in pieces of this size into one reused buffer (PERF-NOTES.md: cheaper than a stream).
  * Nothing is decoded in bulk (lines stay bytes), so a large piece costs nothing extra.
  */
-const READ_SIZE = 1024 * 1024;
+export const READ_SIZE = 1024 * 1024;
+
+/**
+ * Where to read a file's next piece, when the caller has a better place than the reader's own buffer
+ * (the worker pool's shared memory, so that the piece need not be copied there): a buffer whose length
+ * is how much to read, or null for the reader's own.
+ */
+export type ReadTarget = () => Promise<Buffer | null>;
 
 /**
  * The bytes of a source, decompressed when it is gzip (told by its first two bytes, not its name;
@@ -32,10 +39,14 @@ export async function* readSource(
   stdin: Readable,
   stored: { bytes: number } = { bytes: 0 },
   readAhead = false,
+  target: ReadTarget | null = null,
 ): AsyncGenerator<Buffer> {
   const name = sourceName(spec);
+  // Given to the file reader only once the source is known not to be gzip (the inflater may still hold
+  // its input when the next piece is read).
+  const direct: { target: ReadTarget | null } = { target: null };
   const raw = counted(
-    spec.kind === "stdin" ? readStream(stdin, name) : readFile(spec.path, readAhead),
+    spec.kind === "stdin" ? readStream(stdin, name) : readFile(spec.path, readAhead, direct),
     stored,
   );
   // However reading ends (the end, a gzip error, the reader stopping early), the file is closed.
@@ -52,6 +63,7 @@ export async function* readSource(
     if (head[0] === 0x1f && head[1] === 0x8b) {
       yield* gunzipMembers(name, prepend(Buffer.from(head), raw));
     } else {
+      if (!readAhead) direct.target = target;
       yield head;
       yield* raw;
     }
@@ -102,7 +114,16 @@ async function* prepend(head: Buffer, rest: AsyncGenerator<Buffer>): AsyncGenera
   for await (const chunk of rest) yield Buffer.from(chunk);
 }
 
-async function* readFile(path: string, readAhead: boolean): AsyncGenerator<Buffer> {
+/**
+ * A file's bytes in pieces. Each piece is read into `direct.target`'s buffer when it gives one (never
+ * with read-ahead: the target's place is only known once the last piece has been taken), else into the
+ * reader's own, reused buffer(s).
+ */
+async function* readFile(
+  path: string,
+  readAhead: boolean,
+  direct: { readonly target: ReadTarget | null },
+): AsyncGenerator<Buffer> {
   let handle: FileHandle;
   try {
     handle = await open(path, "r");
@@ -113,31 +134,34 @@ async function* readFile(path: string, readAhead: boolean): AsyncGenerator<Buffe
     ? [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)]
     : [Buffer.allocUnsafe(READ_SIZE)];
   let which = 0;
-  const readInto = (buffer: Buffer): Promise<number> => {
-    const reading = handle.read(buffer, 0, READ_SIZE, -1).then(
-      ({ bytesRead }) => bytesRead,
-      (error: unknown) => {
-        throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);
-      },
-    );
+  const readInto = async (own: Buffer): Promise<Buffer> => {
+    const buffer = (direct.target === null ? null : await direct.target()) ?? own;
+    try {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, -1);
+      return buffer.subarray(0, bytesRead);
+    } catch (error) {
+      throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);
+    }
+  };
+  const startRead = (own: Buffer): Promise<Buffer> => {
+    const reading = readInto(own);
     // Awaited later (or in `finally`): never an unhandled rejection while a chunk is being read.
     reading.catch(() => undefined);
     return reading;
   };
-  let next = readInto(buffers[0] as Buffer);
+  let next = startRead(buffers[0] as Buffer);
   /** The read not yet awaited, if any: awaited before the file is closed, however reading ends. */
-  let pending: Promise<number> | null = next;
+  let pending: Promise<Buffer> | null = next;
   try {
     for (;;) {
-      const bytesRead = await next;
+      const chunk = await next;
       pending = null;
-      if (bytesRead === 0) return;
-      const chunk = (buffers[which] as Buffer).subarray(0, bytesRead);
+      if (chunk.length === 0) return;
       // With two buffers the next piece is read while this one is processed; with one, after.
       which = (which + 1) % buffers.length;
-      if (readAhead) pending = next = readInto(buffers[which] as Buffer);
+      if (readAhead) pending = next = startRead(buffers[which] as Buffer);
       yield chunk;
-      if (!readAhead) pending = next = readInto(buffers[which] as Buffer);
+      if (!readAhead) pending = next = startRead(buffers[which] as Buffer);
     }
   } finally {
     await pending?.catch(() => undefined);

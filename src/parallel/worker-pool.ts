@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { READ_SIZE } from "../input/read-source.js";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { IntakeSnapshot } from "../m1/intake.js";
@@ -15,6 +16,8 @@ import type { FromWorker, SharedBlock, ToWorker, WorkerSetup } from "./worker.js
  */
 const SLOTS = 4;
 const SLOT_BYTES = 2 * 1024 * 1024;
+/** The least room worth reading a file's next piece into in place (see `readTarget`). */
+const LEAST_DIRECT_READ = 64 * 1024;
 /**
  * A worker's young generation, in MB. V8 lets it grow to 16 MB semi-spaces in each thread; a worker's
  * garbage is a little per block, so a small one costs no time and saves 10–30 MiB of peak memory
@@ -138,11 +141,57 @@ export class WorkerPool {
       this.open = { slot, source, name, length: 0, linesBefore, overlong: undefined };
     }
     const filling = this.open;
-    const memory = Buffer.from(this.memory[filling.slot] as SharedArrayBuffer);
+    const shared = this.memory[filling.slot] as SharedArrayBuffer;
+    const memory = Buffer.from(shared);
     // A block is whole lines, but a carried-over line comes without its newline: put one back between.
     if (filling.length > 0 && memory[filling.length - 1] !== 0x0a) memory[filling.length++] = 0x0a;
-    block.bytes.copy(memory, filling.length);
+    // A block read in place (readTarget) is there already.
+    if (block.bytes.buffer !== shared || block.bytes.byteOffset !== filling.length)
+      block.bytes.copy(memory, filling.length);
     filling.length += block.bytes.length;
+  }
+
+  /**
+   * Where to read a file's next piece so that its lines are already in place in shared memory, and
+   * `send` need not copy them: in the slot being filled (or a new one), after its blocks, a newline
+   * and room for the `carried` bytes of an unfinished line (which `send` copies in front of the piece,
+   * joining its first line). Null when the carried line leaves too little room: the reader then uses
+   * its own buffer, and its blocks are copied. Arguments as for `send`.
+   */
+  async readTarget(
+    source: number,
+    name: string,
+    carried: number,
+    linesBefore?: number,
+  ): Promise<Buffer | null> {
+    const least = carried + 1 + LEAST_DIRECT_READ + 1;
+    if (least > SLOT_BYTES) return null;
+    let open = this.open;
+    if (open !== null && (open.source !== source || this.room(open) < least)) {
+      this.dispatch(open);
+      open = null;
+    }
+    if (open === null) {
+      const slot = await this.freeSlot();
+      open = { slot, source, name, length: 0, linesBefore, overlong: undefined };
+      this.open = open;
+    }
+    const memory = this.memory[open.slot] as SharedArrayBuffer;
+    const at = open.length + this.separator(open) + carried;
+    // One byte spare at the end, as `fits` wants for a newline.
+    return Buffer.from(memory, at, Math.min(READ_SIZE, memory.byteLength - at - 1));
+  }
+
+  /** Room left in a slot being filled. */
+  private room(open: OpenSlot): number {
+    return (this.memory[open.slot] as SharedArrayBuffer).byteLength - open.length;
+  }
+
+  /** 1 when the next block goes after a newline put back (the last block ended without one), else 0. */
+  private separator(open: OpenSlot): number {
+    if (open.length === 0) return 0;
+    const memory = this.memory[open.slot] as SharedArrayBuffer;
+    return new Uint8Array(memory, open.length - 1, 1)[0] === 0x0a ? 0 : 1;
   }
 
   /** Hands on the slot being filled, if any (before the pool finishes). */

@@ -2,8 +2,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { SourceSpec } from "../../src/input/read-source.js";
+import { WorkerPool } from "../../src/parallel/worker-pool.js";
 import { readLogs, type ReadOptions } from "../../src/read-logs.js";
 import { renderJson, renderNdjson } from "../../src/report/render-json.js";
 import { buildReport, classifyUnits } from "../../src/report/build-report.js";
@@ -120,5 +121,50 @@ describe("the main thread indexes each block's lines for the workers", () => {
     expect(JSON.parse(one.json).input).toMatchObject({ lines: 150_600, blank: 50_000, invalid: 100_000 });
     expect(two.json).toBe(one.json);
     expect(two.ndjson).toBe(one.ndjson);
+  });
+});
+
+describe("a file's pieces are read straight into the workers' shared memory (WorkerPool.readTarget)", () => {
+  it("lines across pieces and slots, a line longer than a slot and over-long lines read alike", async () => {
+    // Several MiB: many 1 MiB pieces and 2 MiB slots, lines cut by both. A valid line of 2.5 MiB (an
+    // unknown field) is carried over more than one piece, past what a slot holds, so its piece is read
+    // into the reader's own buffer and copied; lines over 4 KiB (with the first options) are skipped as
+    // they arrive, in the middle of a slot being filled.
+    const huge = m1({ request_id: "r7", note: "z".repeat(2.5 * 1024 * 1024) });
+    const text = [hostileLog(), hostileLog(), huge, hostileLog(), huge, ...Array(6).fill(hostileLog())].join(
+      "\n",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "attribute-direct-"));
+    const path = join(dir, "direct.ndjson");
+    writeFileSync(path, text);
+    const readTarget = vi.spyOn(WorkerPool.prototype, "readTarget");
+    try {
+      for (const maxLineBytes of [4096, 3 * 1024 * 1024]) {
+        const read = async (jobs: number): Promise<string> => {
+          const specs: SourceSpec[] = [{ kind: "file", path }];
+          const result = await readLogs(specs, Readable.from([]), {
+            ...base,
+            maxLineBytes,
+            jobs,
+            parallelAfterBytes: 0,
+          });
+          expect(result.workers).toBe(jobs === 1 ? 0 : jobs);
+          return renderJson(buildReport(result, { thresholds }));
+        };
+        const one = await read(1);
+        readTarget.mockClear();
+        expect(await read(2)).toBe(one);
+        const targets = await Promise.all(
+          readTarget.mock.results.map((r) => r.value as Promise<Buffer | null>),
+        );
+        // Most pieces went in place; the ones after the 2.5 MiB line (carried past a slot) did not.
+        expect(targets.filter((t) => t !== null).length).toBeGreaterThan(4);
+        if (maxLineBytes > 4096) expect(targets.filter((t) => t === null).length).toBeGreaterThan(0);
+        expect(JSON.parse(one).input.invalid).toBeGreaterThan(100);
+      }
+    } finally {
+      readTarget.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
