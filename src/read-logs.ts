@@ -109,10 +109,15 @@ export async function readLogs(
   const parallelAfterBytes = options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES;
   // Room for as many units as the input can hold (storage/reserve.ts); with workers, this thread reads
   // only the first PARALLEL_AFTER_BYTES, and each worker its share of the rest.
-  const mostUnits = unitsAtMost(specs.reduce((sum, spec) => sum + expectedBytes(spec), 0));
+  const expected = specs.reduce((sum, spec) => sum + expectedBytes(spec), 0);
+  const mostUnits = unitsAtMost(expected);
+  // Input known to be large from the start (files' sizes) goes to the workers from its first line: they
+  // start while this thread reads, and nothing is handed over. Otherwise (stdin) they start once
+  // PARALLEL_AFTER_BYTES have been read here.
+  const parallelAt = expected >= parallelAfterBytes ? 0 : parallelAfterBytes;
   const intake = new Intake(options.policy, limits, undefined, options.extras, {
     scratch: scratchFiles(),
-    reserveUnits: jobs === 1 ? mostUnits : Math.min(mostUnits, unitsAtMost(parallelAfterBytes)),
+    reserveUnits: jobs === 1 ? mostUnits : Math.min(mostUnits, unitsAtMost(parallelAt)),
   });
   intake.onReject = options.onReject ?? null;
   let pool: WorkerPool | null = null;
@@ -124,7 +129,7 @@ export async function readLogs(
 
   /** Reads a block on this thread, or hands it to the workers; returns its lines when read here. */
   const read = async (index: number, name: string, block: Block, lineOffset: number): Promise<number> => {
-    if (pool === null && jobs > 1 && bytesRead >= parallelAfterBytes) {
+    if (pool === null && jobs > 1 && bytesRead >= parallelAt) {
       pool = new WorkerPool(jobs, {
         policy: options.policy,
         limits,
@@ -133,7 +138,8 @@ export async function readLogs(
         // A worker owns about 1/jobs of the units; a quarter more allows for an uneven split.
         reserveUnits: Math.ceil((mostUnits * 1.25) / jobs),
       });
-      pool.handOver(intake.handOverUnits());
+      // What this thread read so far (nothing, for input known to be large).
+      if (linesRead > 0) pool.handOver(intake.handOverUnits());
     }
     const active = pool as WorkerPool | null;
     if (active !== null) {

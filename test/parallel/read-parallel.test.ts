@@ -168,3 +168,27 @@ describe("a file's pieces are read straight into the workers' shared memory (Wor
     }
   });
 });
+
+describe("when the workers start", () => {
+  it("a file known to be large goes to them from its first line; stdin only past the threshold", async () => {
+    const text = hostileLog();
+    const dir = mkdtempSync(join(tmpdir(), "attribute-start-"));
+    const path = join(dir, "large.ndjson");
+    writeFileSync(path, text);
+    const handOver = vi.spyOn(WorkerPool.prototype, "handOver");
+    try {
+      // The file's size (about 700 kB) is past the threshold of 20,000 bytes: nothing is read here first.
+      const fromFile = await reportWith(2, text, 777, path);
+      expect(fromFile.workers).toBe(2);
+      expect(handOver).not.toHaveBeenCalled();
+      // Standard input has no size: its first 20,000 bytes are read here, then handed over.
+      const fromStdin = await reportWith(2, text);
+      expect(fromStdin.workers).toBe(2);
+      expect(handOver).toHaveBeenCalledTimes(1);
+      expect(fromFile.json.replaceAll(JSON.stringify(path), JSON.stringify("<stdin>"))).toBe(fromStdin.json);
+    } finally {
+      handOver.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
