@@ -469,8 +469,11 @@ export function nestingDepth(text: string, limit: number): number {
 }
 
 /**
- * Which of `count` threads owns the units of a request id (its UTF-8 bytes): its `hashBytes` modulo
- * `count` (which is how a scanned record's `requestIdHash` is used as well).
+ * Which of `count` threads owns the units of a request id (its UTF-8 bytes), from its `hashBytes` (which
+ * is how a scanned record's `requestIdHash` is used as well). Taken from the top bits of the hash times
+ * an odd constant, which depend on all of its bits: the hash modulo 2 had given each of two workers keys
+ * of one low bit, and the low bits are where a key's probe starts in the owner's table (ByteKeys), so
+ * only half its slots started probes. 10M lines, two workers: 6.15–6.46 s against 5.92–6.22 s.
  */
 export function ownerOf(bytes: Uint8Array, start: number, end: number, count: number): number {
   return ownerOfHash(hashBytes(bytes, start, end), count);
@@ -478,7 +481,7 @@ export function ownerOf(bytes: Uint8Array, start: number, end: number, count: nu
 
 /** `ownerOf` given the request id's `hashBytes` (signed: read as unsigned, so the owner is never negative). */
 export function ownerOfHash(hash: number, count: number): number {
-  return (hash >>> 0) % count;
+  return ((Math.imul(hash, 0x9e3779b1) >>> 16) * count) >>> 16;
 }
 
 /** The share of units a worker thread owns. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ownerOf } from "../../src/m1/intake.js";
+import { hashBytes } from "../../src/m1/byte-keys.js";
+import { ownerOf, ownerOfHash } from "../../src/m1/intake.js";
 import { indexLines, quickOwner } from "../../src/parallel/line-owner.js";
 
 const line = (text: string): Buffer => Buffer.from(text, "utf8");
@@ -75,6 +76,29 @@ describe("indexLines: each line's end and owner, for the workers", () => {
         expect(index.owners[k], text).toBe(owner);
         start = end + 1;
       });
+    }
+  });
+});
+
+describe("ownerOfHash: which thread owns a unit", () => {
+  it("spreads units evenly over 1–8 threads, each owner's hashes across every low bit a table probes from", () => {
+    for (let count = 1; count <= 8; count++) {
+      const owned = new Array<number>(count).fill(0);
+      // Per owner, how many of its hashes have each value of their low 2 bits (where a probe starts).
+      const lowBits = Array.from({ length: count }, () => [0, 0, 0, 0]);
+      for (let i = 0; i < 40_000; i++) {
+        const hash = hashBytes(Buffer.from(`req-${i}`), 0, `req-${i}`.length);
+        const owner = ownerOfHash(hash, count);
+        expect(Number.isInteger(owner) && owner >= 0 && owner < count).toBe(true);
+        owned[owner] = (owned[owner] as number) + 1;
+        const byLow = lowBits[owner] as number[];
+        byLow[hash & 3] = (byLow[hash & 3] as number) + 1;
+      }
+      for (const n of owned) expect(Math.abs(n - 40_000 / count)).toBeLessThan(40_000 / count / 10);
+      // Taking the owner from the hash modulo count gave two owners one low bit each.
+      for (const [owner, byLow] of lowBits.entries())
+        for (const n of byLow)
+          expect(n).toBeGreaterThan((owned[owner] as number) / 4 - (owned[owner] as number) / 20);
     }
   });
 });
