@@ -8,6 +8,8 @@ import { FrozenUnits } from "./m1/frozen-units.js";
 import {
   DEFAULT_LIMITS,
   Intake,
+  ownersFor,
+  shareOf,
   type IntakeExtras,
   type IntakeLimits,
   type RejectListener,
@@ -18,7 +20,7 @@ import type { FieldPolicy } from "./m1/validate-record.js";
 import { readBlock } from "./parallel/read-block.js";
 import { WorkerPool } from "./parallel/worker-pool.js";
 import { unitsAtMost } from "./storage/reserve.js";
-import { scratchFiles } from "./storage/scratch-file.js";
+import { scratchFiles, scratchFilesShared } from "./storage/scratch-file.js";
 
 /** How one source was read. */
 export interface SourceResult {
@@ -67,8 +69,8 @@ export interface ReadResult {
   readonly sources: SourceResult[];
   /** False when a source failed or the run was interrupted: the report covers only part of the input. */
   readonly complete: boolean;
-  /** Worker threads that read (0: this thread read everything). */
-  readonly workers: number;
+  /** Threads that read: 1, this one alone, or this one and workers (see parallel/). */
+  readonly threads: number;
 }
 
 /**
@@ -107,18 +109,29 @@ export async function readLogs(
   const limits = options.limits ?? DEFAULT_LIMITS;
   const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
   const parallelAfterBytes = options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES;
-  // Room for as many units as the input can hold (storage/reserve.ts); with workers, this thread reads
-  // only the first PARALLEL_AFTER_BYTES, and each worker its share of the rest.
+  // Room for as many units as the input can hold (storage/reserve.ts), or for each thread's share.
   const expected = specs.reduce((sum, spec) => sum + expectedBytes(spec), 0);
   const mostUnits = unitsAtMost(expected);
-  // Input known to be large from the start (files' sizes) goes to the workers from its first line: they
-  // start while this thread reads, and nothing is handed over. Otherwise (stdin) they start once
+  // Input known to be large from the start (files' sizes) is read in parallel from its first line: the
+  // workers start while this thread reads, and nothing is handed over. Otherwise (stdin) they start once
   // PARALLEL_AFTER_BYTES have been read here.
   const parallelAt = expected >= parallelAfterBytes ? 0 : parallelAfterBytes;
-  const intake = new Intake(options.policy, limits, undefined, options.extras, {
-    scratch: scratchFiles(),
-    reserveUnits: jobs === 1 ? mostUnits : Math.min(mostUnits, unitsAtMost(parallelAt)),
-  });
+  const owners = ownersFor(jobs);
+  // A share is about what `owners` gives; a quarter more allows for an uneven split.
+  const roomFor = (index: number): number => Math.ceil(mostUnits * shareOf(owners, index) * 1.25);
+  const fromStart = jobs > 1 && parallelAt === 0;
+  const intake = new Intake(
+    options.policy,
+    limits,
+    fromStart ? { index: 0, owners } : undefined,
+    options.extras,
+    {
+      // Threads that read together share the in-memory fingerprint budget.
+      scratch: jobs > 1 ? scratchFilesShared(jobs) : scratchFiles(),
+      reserveUnits:
+        jobs === 1 ? mostUnits : fromStart ? roomFor(0) : Math.min(mostUnits, unitsAtMost(parallelAt)),
+    },
+  );
   intake.onReject = options.onReject ?? null;
   let pool: WorkerPool | null = null;
   let bytesRead = 0;
@@ -130,16 +143,23 @@ export async function readLogs(
   /** Reads a block on this thread, or hands it to the workers; returns its lines when read here. */
   const read = async (index: number, name: string, block: Block, lineOffset: number): Promise<number> => {
     if (pool === null && jobs > 1 && bytesRead >= parallelAt) {
-      pool = new WorkerPool(jobs, {
-        policy: options.policy,
-        limits,
-        maxLineBytes: options.maxLineBytes,
-        extras: options.extras ?? {},
-        // A worker owns about 1/jobs of the units; a quarter more allows for an uneven split.
-        reserveUnits: Math.ceil((mostUnits * 1.25) / jobs),
-      });
-      // What this thread read so far (nothing, for input known to be large).
-      if (linesRead > 0) pool.handOver(intake.handOverUnits());
+      pool = new WorkerPool(
+        jobs,
+        owners,
+        {
+          policy: options.policy,
+          limits,
+          maxLineBytes: options.maxLineBytes,
+          extras: options.extras ?? {},
+          reserveUnits: roomFor(1),
+        },
+        intake,
+      );
+      // What this thread read alone, if anything (not for input known to be large), goes to its owners.
+      if (!fromStart) {
+        const snapshot = intake.handOverUnits({ index: 0, owners });
+        if (snapshot !== null) pool.handOver(snapshot);
+      }
     }
     const active = pool as WorkerPool | null;
     if (active !== null) {
@@ -213,20 +233,21 @@ export async function readLogs(
         units: intake.units,
         sources,
         complete: isComplete(sources, specs.length),
-        workers: 0,
+        threads: 1,
       };
     }
     const { states, linesBySource } = await active.finish();
     for (const state of states) intake.absorbTally(state);
-    const units = new UnitSet(states.map((state) => new FrozenUnits(state.units)));
-    // The workers counted the lines of every source they saw, from where this thread had got to.
+    intake.units.seal();
+    const units = new UnitSet([intake.units, ...states.map((state) => new FrozenUnits(state.units))]);
+    // Every thread counted the lines of every source read in parallel, from where this one had got to.
     const counted = sources.map((s, index) => ({ ...s, lines: linesBySource.get(index) ?? s.lines }));
     return {
       intake,
       units,
       sources: counted,
       complete: isComplete(counted, specs.length),
-      workers: active.size,
+      threads: active.threads,
     };
   } catch (error) {
     await (pool as WorkerPool | null)?.close();

@@ -17,7 +17,7 @@ export function readText(sources: Sources, maxLineBytes = 1024 * 1024): ReadResu
     splitter.end();
     return { source, lines: splitter.lines, bytes: Buffer.byteLength(text), error: null };
   });
-  return { intake, units: intake.units, sources: results, complete: true, workers: 0 };
+  return { intake, units: intake.units, sources: results, complete: true, threads: 1 };
 }
 
 /** The report for in-memory sources. */

@@ -236,7 +236,7 @@ async function startWatching(
 function liveReport(progress: ReadProgress, settings: Settings): Report {
   const intake = progress.intake;
   return buildReport(
-    { intake, units: intake.units, sources: [], complete: false, workers: 0 },
+    { intake, units: intake.units, sources: [], complete: false, threads: 1 },
     { thresholds: settings.thresholds, thresholdsFor: settings.thresholdsFor },
   );
 }

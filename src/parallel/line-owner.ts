@@ -1,23 +1,28 @@
 import { isUtf8 } from "node:buffer";
 import { viewOf } from "../m1/byte-keys.js";
-import { ownerOfHash } from "../m1/intake.js";
+import { ownerOfHash, OWNER_BUCKETS, type Owners } from "../m1/intake.js";
 import { lastStringHash, scanString } from "../m1/scan-record.js";
 
 const KEY = Buffer.from('"request_id":"');
 const QUOTE = 0x22;
 
 /**
- * Which of `count` workers owns a line's unit, read from its bytes without parsing: the hash of the
- * first `"request_id":"…"` without escapes or control bytes in the line. Null when there is none; the
- * caller then goes by line number. A line whose real request id differs (a repeated key, an escape) is still read
+ * Which thread owns a line's unit, read from its bytes without parsing: the hash of the first
+ * `"request_id":"…"` without escapes or control bytes in the line. Null when there is none; the caller
+ * then goes by line number (`ownerOfLine`). A line whose real request id differs (a repeated key, an escape) is still read
  * correctly: the worker that parses it hands the record to its owner (Intake.foreign).
  */
-export function quickOwner(bytes: Buffer, start: number, end: number, count: number): number | null {
+export function quickOwner(bytes: Buffer, start: number, end: number, owners: Owners): number | null {
   const key = findKey(bytes, start, end);
   if (key < 0) return null;
   // Read as the scanner reads a string (four bytes at a time, hashed on the way), so that the owner is
   // what the worker finds from the same bytes; an escape or a control byte leaves it to the line number.
-  return scanString(bytes, key + KEY.length, end) < 0 ? null : ownerOfHash(lastStringHash(), count);
+  return scanString(bytes, key + KEY.length, end) < 0 ? null : ownerOfHash(lastStringHash(), owners);
+}
+
+/** The thread that reads a line whose request id cannot be read from its bytes: any will do. */
+export function ownerOfLine(line: number, owners: Owners): number {
+  return owners[line % OWNER_BUCKETS] as number;
 }
 
 /** Where the key starts in the line, or -1; bounded by the line (never scans past it). */
@@ -45,11 +50,11 @@ function keyAt(view: DataView<ArrayBufferLike>, at: number, end: number): boolea
   );
 }
 
-/** Where a block's lines end and which worker reads each (see `indexLines`), in shared memory. */
+/** Where a block's lines end and which thread reads each (see `indexLines`), in shared memory. */
 export interface LineIndex {
   /** Per line, the index of its newline (or the block's end for a last line without one). */
   readonly ends: Int32Array;
-  /** Per line, the worker that reads it. */
+  /** Per line, the thread that reads it. */
   readonly owners: Uint8Array;
 }
 
@@ -62,7 +67,7 @@ export const INDEXED_LINES = 64 * 1024;
  * the number of lines, or -1 when there are more than the index holds. `firstLine` is the number of
  * the block's first line in its source.
  */
-export function indexLines(bytes: Buffer, index: LineIndex, count: number, firstLine: number): number {
+export function indexLines(bytes: Buffer, index: LineIndex, owners: Owners, firstLine: number): number {
   const view = viewOf(bytes);
   let lines = 0;
   let start = 0;
@@ -76,7 +81,7 @@ export function indexLines(bytes: Buffer, index: LineIndex, count: number, first
     if (keyAt(view, start + 1, bytes.length)) {
       const idEnd = scanString(bytes, start + 1 + KEY.length, bytes.length);
       if (idEnd >= 0) {
-        owner = ownerOfHash(lastStringHash(), count);
+        owner = ownerOfHash(lastStringHash(), owners);
         from = idEnd;
       }
     }
@@ -84,7 +89,9 @@ export function indexLines(bytes: Buffer, index: LineIndex, count: number, first
     if (newline < 0) newline = bytes.length;
     index.ends[lines] = newline;
     index.owners[lines] =
-      owner >= 0 ? owner : (quickOwner(bytes, start, newline, count) ?? (firstLine + lines) % count);
+      owner >= 0
+        ? owner
+        : (quickOwner(bytes, start, newline, owners) ?? ownerOfLine(firstLine + lines, owners));
     lines++;
     start = newline + 1;
   }

@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import { READ_SIZE } from "../input/read-source.js";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { IntakeSnapshot } from "../m1/intake.js";
+import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
 import { ownerOf } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
-import type { FromWorker, SharedBlock, ToWorker, WorkerSetup } from "./worker.js";
+import { BlockWalker, type SharedBlock } from "./walk-block.js";
+import type { FromWorker, ToWorker, WorkerSetup } from "./worker.js";
 
 /**
  * Blocks in flight at once: enough to keep every worker busy (each walks its own lines of every block,
@@ -43,16 +44,18 @@ interface OpenSlot {
 
 /** What the pool hands back at the end. */
 export interface PoolResult {
+  /** The workers' states (the main thread's is its own intake). */
   readonly states: IntakeSnapshot[];
-  /** Lines of each source read in parallel, by source index (every worker counts them all). */
+  /** Lines of each source read in parallel, by source index (every thread counts them all). */
   readonly linesBySource: ReadonlyMap<number, number>;
 }
 
 /**
- * Worker threads that each own a share of the units (by a hash of the request id). Each block of input
- * is copied once into shared memory and read by every worker, which counts every line and reads those
- * of its own units: the main thread only reads and cuts, and the workers' tables are disjoint, so the
- * report reads them side by side (UnitSet) and nothing but the counts is ever merged.
+ * Threads that read together, the main one and workers, each owning a share of the units (by a hash of
+ * the request id: `ownersFor`). The main thread reads each block of input into shared memory, finds its
+ * lines and their owners, hands it to every worker and then reads its own lines of it; each worker
+ * counts every line and reads those of its own units. The tables are disjoint, so the report reads them
+ * side by side (UnitSet) and nothing but the counts is ever merged.
  */
 export class WorkerPool {
   private readonly workers: PoolWorker[];
@@ -68,18 +71,32 @@ export class WorkerPool {
   private readonly pending: number[] = [];
   private waiting: (() => void) | null = null;
   private failure: Error | null = null;
-  /** Lines counted so far by the first worker (for the progress line). */
-  linesRead = 0;
+  /** Which thread owns which units: thread 0 is this one. */
+  readonly unitOwners: Owners;
+  /** This thread's walk through the blocks (its own lines of each, into `local`). */
+  private readonly walker: BlockWalker;
 
-  constructor(size: number, setup: Omit<WorkerSetup, "owner">) {
+  /**
+   * @param unitOwners which of the threads that read (this one and at least one worker) owns which
+   *   units (`ownersFor`).
+   * @param local this thread's intake, which owns share 0 of the units.
+   */
+  constructor(
+    threads: number,
+    unitOwners: Owners,
+    setup: Omit<WorkerSetup, "owner" | "threads">,
+    private readonly local: Intake,
+  ) {
+    this.unitOwners = unitOwners;
+    this.walker = new BlockWalker(local, 0, this.unitOwners, setup.maxLineBytes);
     for (let slot = 0; slot < SLOTS; slot++) {
       this.memory.push(new SharedArrayBuffer(SLOT_BYTES));
       this.ends.push(new SharedArrayBuffer(INDEXED_LINES * 4));
       this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
       this.pending.push(0);
     }
-    this.workers = Array.from({ length: size }, (_, index) => {
-      const workerData: WorkerSetup = { ...setup, owner: { index, count: size } };
+    this.workers = Array.from({ length: threads - 1 }, (_, k) => {
+      const workerData: WorkerSetup = { ...setup, threads, owner: { index: k + 1, owners: this.unitOwners } };
       const worker: PoolWorker = {
         thread: new Worker(workerScript(), {
           workerData,
@@ -90,7 +107,6 @@ export class WorkerPool {
       worker.thread.on("message", (message: FromWorker) => {
         if (message.type === "done") {
           this.pending[message.slot] = (this.pending[message.slot] as number) - 1;
-          if (index === 0) this.linesRead = message.lines;
           this.wake();
           return;
         }
@@ -106,8 +122,14 @@ export class WorkerPool {
     });
   }
 
-  get size(): number {
-    return this.workers.length;
+  /** Threads that read, this one included. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Lines counted so far (for the progress line). */
+  get linesRead(): number {
+    return this.walker.totalLines;
   }
 
   /**
@@ -231,7 +253,7 @@ export class WorkerPool {
         ends: new Int32Array(this.ends[slot] as SharedArrayBuffer),
         owners: new Uint8Array(this.owners[slot] as SharedArrayBuffer),
       };
-      lines = indexLines(bytes, index, this.workers.length, firstLine);
+      lines = indexLines(bytes, index, this.unitOwners, firstLine);
       valid = blockIsUtf8(bytes);
       this.linesSubmitted.set(source, firstLine - 1 + (lines >= 0 ? lines : countLines(bytes)));
     } else this.linesSubmitted.set(source, firstLine);
@@ -251,9 +273,14 @@ export class WorkerPool {
     this.pending[slot] = this.workers.length;
     for (const worker of this.workers)
       worker.thread.postMessage({ type: "block", block: shared } satisfies ToWorker);
+    // The workers read their lines of it meanwhile.
+    this.walker.walk(shared);
   }
 
-  /** Hands every worker the units it owns from a table read on the main thread before the pool began. */
+  /**
+   * Hands every worker the units it owns from a table read on the main thread before the pool began
+   * (`Intake.handOverUnits`, which keeps this thread's share).
+   */
   handOver(snapshot: UnitsSnapshot): void {
     for (const worker of this.workers)
       worker.thread.postMessage({ type: "units", snapshot } satisfies ToWorker);
@@ -266,27 +293,26 @@ export class WorkerPool {
   async finish(): Promise<PoolResult> {
     try {
       this.flushOpen();
-      const foreign = await Promise.all(this.workers.map((w) => this.ask(w, { type: "flush" })));
-      const adopted: M1Record[][] = this.workers.map(() => []);
-      for (const reply of foreign) {
-        if (reply.type !== "foreign") continue;
-        for (const record of reply.records) {
+      const replies = await Promise.all(this.workers.map((w) => this.ask(w, { type: "flush" })));
+      const foreign = [this.local.foreign];
+      for (const reply of replies) if (reply.type === "foreign") foreign.push(reply.records as M1Record[]);
+      // By owner: index 0 is this thread.
+      const adopted: M1Record[][] = Array.from({ length: this.threads }, () => []);
+      for (const records of foreign) {
+        for (const record of records) {
           const id = Buffer.from(record.request_id, "utf8");
-          adopted[ownerOf(id, 0, id.length, this.workers.length)]?.push(record);
+          adopted[ownerOf(id, 0, id.length, this.unitOwners)]?.push(record);
         }
       }
-      this.workers.forEach((w, i) =>
-        w.thread.postMessage({ type: "adopt", records: adopted[i] ?? [] } satisfies ToWorker),
+      this.local.foreign.length = 0;
+      this.local.adopt(adopted[0] ?? []);
+      this.workers.forEach((w, k) =>
+        w.thread.postMessage({ type: "adopt", records: adopted[k + 1] ?? [] } satisfies ToWorker),
       );
-      const replies = await Promise.all(this.workers.map((w) => this.ask(w, { type: "finish" })));
       const states: IntakeSnapshot[] = [];
-      let linesBySource = new Map<number, number>();
-      for (const reply of replies) {
-        if (reply.type !== "state") continue;
-        states.push(reply.snapshot);
-        linesBySource = new Map(reply.linesBySource);
-      }
-      return { states, linesBySource };
+      for (const reply of await Promise.all(this.workers.map((w) => this.ask(w, { type: "finish" }))))
+        if (reply.type === "state") states.push(reply.snapshot);
+      return { states, linesBySource: this.walker.linesBySource };
     } finally {
       await this.close();
     }

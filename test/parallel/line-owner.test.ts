@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashBytes } from "../../src/m1/byte-keys.js";
-import { ownerOf, ownerOfHash } from "../../src/m1/intake.js";
-import { indexLines, quickOwner } from "../../src/parallel/line-owner.js";
+import { OWNER_BUCKETS, ownerOf, ownerOfHash, ownersFor, shareOf } from "../../src/m1/intake.js";
+import { indexLines, ownerOfLine, quickOwner } from "../../src/parallel/line-owner.js";
 
 const line = (text: string): Buffer => Buffer.from(text, "utf8");
 
@@ -16,8 +16,8 @@ describe("quickOwner: a line's owner read from its bytes, as the worker that par
     for (const id of ids) {
       const bytes = line(`{"ts":"2026-11-25T10:00:00Z","request_id":"${id}","function":"checkout"}`);
       const idBytes = Buffer.from(id, "utf8");
-      for (const count of [2, 3, 4]) {
-        expect(quickOwner(bytes, 0, bytes.length, count)).toBe(ownerOf(idBytes, 0, idBytes.length, count));
+      for (const owners of [ownersFor(2), ownersFor(3), ownersFor(4, 1 / 4)]) {
+        expect(quickOwner(bytes, 0, bytes.length, owners)).toBe(ownerOf(idBytes, 0, idBytes.length, owners));
       }
     }
   });
@@ -26,8 +26,9 @@ describe("quickOwner: a line's owner read from its bytes, as the worker that par
     const first = line('{"request_id":"abc","function":"f"}');
     const later = line('{"function":"f","request_id":"abc"}');
     const id = Buffer.from("abc");
-    expect(quickOwner(first, 0, first.length, 3)).toBe(ownerOf(id, 0, 3, 3));
-    expect(quickOwner(later, 0, later.length, 3)).toBe(ownerOf(id, 0, 3, 3));
+    const owners = ownersFor(3);
+    expect(quickOwner(first, 0, first.length, owners)).toBe(ownerOf(id, 0, 3, owners));
+    expect(quickOwner(later, 0, later.length, owners)).toBe(ownerOf(id, 0, 3, owners));
   });
 
   it("leaves a line to its line number when the id has an escape or a control byte, or there is none", () => {
@@ -38,14 +39,14 @@ describe("quickOwner: a line's owner read from its bytes, as the worker that par
       '{"request_id":"never closed',
     ]) {
       const bytes = line(text);
-      expect(quickOwner(bytes, 0, bytes.length, 2)).toBeNull();
+      expect(quickOwner(bytes, 0, bytes.length, ownersFor(2))).toBeNull();
     }
   });
 
   it("reads only within the line it is given", () => {
     const bytes = line('{"request_id":"abcdefgh"}\n{"request_id":"zz"}');
     // The first line cut before its id closes: no owner, even though a quote follows past the end.
-    expect(quickOwner(bytes, 0, 18, 2)).toBeNull();
+    expect(quickOwner(bytes, 0, 18, ownersFor(2))).toBeNull();
   });
 });
 
@@ -65,14 +66,14 @@ describe("indexLines: each line's end and owner, for the workers", () => {
     ];
     const bytes = Buffer.from(texts.join("\n"));
     const index = { ends: new Int32Array(64), owners: new Uint8Array(64) };
-    for (const count of [2, 3]) {
+    for (const owners of [ownersFor(2), ownersFor(3)]) {
       const firstLine = 7;
-      expect(indexLines(bytes, index, count, firstLine)).toBe(texts.length);
+      expect(indexLines(bytes, index, owners, firstLine)).toBe(texts.length);
       let start = 0;
       texts.forEach((text, k) => {
         const end = start + Buffer.byteLength(text);
         expect(index.ends[k], text).toBe(end);
-        const owner = quickOwner(bytes, start, end, count) ?? (firstLine + k) % count;
+        const owner = quickOwner(bytes, start, end, owners) ?? ownerOfLine(firstLine + k, owners);
         expect(index.owners[k], text).toBe(owner);
         start = end + 1;
       });
@@ -80,25 +81,49 @@ describe("indexLines: each line's end and owner, for the workers", () => {
   });
 });
 
-describe("ownerOfHash: which thread owns a unit", () => {
-  it("spreads units evenly over 1–8 threads, each owner's hashes across every low bit a table probes from", () => {
-    for (let count = 1; count <= 8; count++) {
-      const owned = new Array<number>(count).fill(0);
-      // Per owner, how many of its hashes have each value of their low 2 bits (where a probe starts).
-      const lowBits = Array.from({ length: count }, () => [0, 0, 0, 0]);
-      for (let i = 0; i < 40_000; i++) {
-        const hash = hashBytes(Buffer.from(`req-${i}`), 0, `req-${i}`.length);
-        const owner = ownerOfHash(hash, count);
-        expect(Number.isInteger(owner) && owner >= 0 && owner < count).toBe(true);
-        owned[owner] = (owned[owner] as number) + 1;
-        const byLow = lowBits[owner] as number[];
-        byLow[hash & 3] = (byLow[hash & 3] as number) + 1;
+describe("ownerOfHash and ownersFor: which thread owns a unit", () => {
+  it("spreads units over 1–8 threads as the shares say, each owner's hashes across every low bit a table probes from", () => {
+    for (let threads = 1; threads <= 8; threads++) {
+      for (const owners of [ownersFor(threads), ownersFor(threads, 1 / threads)]) {
+        const owned = new Array<number>(threads).fill(0);
+        // Per owner, how many of its hashes have each value of their low 2 bits (where a probe starts).
+        const lowBits = Array.from({ length: threads }, () => [0, 0, 0, 0]);
+        const total = 40_000;
+        for (let i = 0; i < total; i++) {
+          const hash = hashBytes(Buffer.from(`req-${i}`), 0, `req-${i}`.length);
+          const owner = ownerOfHash(hash, owners);
+          expect(Number.isInteger(owner) && owner >= 0 && owner < threads).toBe(true);
+          owned[owner] = (owned[owner] as number) + 1;
+          const byLow = lowBits[owner] as number[];
+          byLow[hash & 3] = (byLow[hash & 3] as number) + 1;
+        }
+        owned.forEach((n, owner) => {
+          const expected = total * shareOf(owners, owner);
+          expect(Math.abs(n - expected), `${threads} threads, owner ${owner}`).toBeLessThan(total / 40);
+        });
+        // Taking the owner from the hash modulo the threads gave two owners one low bit each.
+        for (const [owner, byLow] of lowBits.entries()) {
+          const n = owned[owner] as number;
+          for (const m of byLow) expect(m).toBeGreaterThan(n / 4 - n / 20 - 20);
+        }
       }
-      for (const n of owned) expect(Math.abs(n - 40_000 / count)).toBeLessThan(40_000 / count / 10);
-      // Taking the owner from the hash modulo count gave two owners one low bit each.
-      for (const [owner, byLow] of lowBits.entries())
-        for (const n of byLow)
-          expect(n).toBeGreaterThan((owned[owner] as number) / 4 - (owned[owner] as number) / 20);
+    }
+  });
+
+  it("gives the main thread (0) a smaller share, as it also reads and indexes: 0.425 of two, none from eight", () => {
+    expect(shareOf(ownersFor(1), 0)).toBe(1);
+    expect(shareOf(ownersFor(2), 0)).toBeCloseTo(0.425, 2);
+    expect(shareOf(ownersFor(2), 1)).toBeCloseTo(0.575, 2);
+    expect(shareOf(ownersFor(3), 0)).toBeCloseTo(0.233, 2);
+    expect(shareOf(ownersFor(3), 1)).toBeCloseTo(shareOf(ownersFor(3), 2), 1);
+    expect(shareOf(ownersFor(8), 0)).toBe(0);
+    expect(shareOf(ownersFor(7), 0)).toBeGreaterThan(0);
+    expect(shareOf(ownersFor(4, 1 / 4), 0)).toBe(0.25);
+    for (const threads of [2, 5, 16]) {
+      const owners = ownersFor(threads);
+      expect(owners.length).toBe(OWNER_BUCKETS);
+      const sum = Array.from({ length: threads }, (_, k) => shareOf(owners, k)).reduce((a, b) => a + b, 0);
+      expect(sum).toBe(1);
     }
   });
 });

@@ -67,7 +67,7 @@ async function reportWith(
   text: string,
   chunk = 777,
   path?: string,
-): Promise<{ json: string; ndjson: string; workers: number }> {
+): Promise<{ json: string; ndjson: string; threads: number }> {
   const bytes = Buffer.from(text);
   const pieces: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += chunk) pieces.push(bytes.subarray(at, at + chunk));
@@ -75,7 +75,7 @@ async function reportWith(
   const read = await readLogs(specs, Readable.from(pieces), { ...base, jobs, parallelAfterBytes: 20_000 });
   const units = read.units;
   return {
-    workers: read.workers,
+    threads: read.threads,
     json: renderJson(buildReport(read, { thresholds })),
     ndjson: [...renderNdjson(unitRows(units, classifyUnits(units, { thresholds })))].join(""),
   };
@@ -87,13 +87,13 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
   });
 
   it.each([2, 3])(
-    "with %i workers: byte-identical JSON and NDJSON, violations located alike",
+    "with %i threads: byte-identical JSON and NDJSON, violations located alike",
     async (jobs) => {
       const text = hostileLog();
       const one = await reportWith(1, text);
       const many = await reportWith(jobs, text);
       expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(30);
-      expect([one.workers, many.workers]).toEqual([0, jobs]);
+      expect([one.threads, many.threads]).toEqual([1, jobs]);
       expect(many.json).toBe(one.json);
       expect(many.ndjson).toBe(one.ndjson);
     },
@@ -117,7 +117,7 @@ describe("the main thread indexes each block's lines for the workers", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(two.workers).toBe(2);
+    expect(two.threads).toBe(2);
     expect(JSON.parse(one.json).input).toMatchObject({ lines: 150_600, blank: 50_000, invalid: 100_000 });
     expect(two.json).toBe(one.json);
     expect(two.ndjson).toBe(one.ndjson);
@@ -148,7 +148,7 @@ describe("a file's pieces are read straight into the workers' shared memory (Wor
             jobs,
             parallelAfterBytes: 0,
           });
-          expect(result.workers).toBe(jobs === 1 ? 0 : jobs);
+          expect(result.threads).toBe(jobs);
           return renderJson(buildReport(result, { thresholds }));
         };
         const one = await read(1);
@@ -179,11 +179,11 @@ describe("when the workers start", () => {
     try {
       // The file's size (about 700 kB) is past the threshold of 20,000 bytes: nothing is read here first.
       const fromFile = await reportWith(2, text, 777, path);
-      expect(fromFile.workers).toBe(2);
+      expect(fromFile.threads).toBe(2);
       expect(handOver).not.toHaveBeenCalled();
       // Standard input has no size: its first 20,000 bytes are read here, then handed over.
       const fromStdin = await reportWith(2, text);
-      expect(fromStdin.workers).toBe(2);
+      expect(fromStdin.threads).toBe(2);
       expect(handOver).toHaveBeenCalledTimes(1);
       expect(fromFile.json.replaceAll(JSON.stringify(path), JSON.stringify("<stdin>"))).toBe(fromStdin.json);
     } finally {

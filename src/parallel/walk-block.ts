@@ -1,0 +1,84 @@
+import { deliverLine, OVERLONG_KIND, overlongReason } from "../input/line-splitter.js";
+import type { Intake, Owners } from "../m1/intake.js";
+import { ownerOfLine, quickOwner } from "./line-owner.js";
+
+/**
+ * A block of whole lines of one source, in shared memory that every reading thread sees (see
+ * worker-pool.ts). `source` is the source's index in the run; `linesBefore`, given with a source's first
+ * block read in parallel, is how many of its lines were read before (on the main thread alone).
+ */
+export interface SharedBlock {
+  readonly slot: number;
+  readonly source: number;
+  readonly name: string;
+  readonly memory: SharedArrayBuffer;
+  readonly length: number;
+  readonly linesBefore?: number;
+  /** A line over the length limit, skipped as it arrived: one line, given by its length. */
+  readonly overlong?: number;
+  /** How many lines `ends` and `owners` index (see line-owner.ts indexLines), or -1: split it here. */
+  readonly lines: number;
+  readonly ends: SharedArrayBuffer;
+  readonly owners: SharedArrayBuffer;
+  /** The whole block is valid UTF-8. */
+  readonly valid: boolean;
+}
+
+/**
+ * One reading thread's walk through the shared blocks: it counts every line (so it knows every line's
+ * number) and reads into its intake the lines whose unit it owns: those whose request id hashes to it,
+ * or, for a line whose request id cannot be read from the bytes, whose line number does. The same on the
+ * main thread and in every worker.
+ */
+export class BlockWalker {
+  /** Per source index, its lines counted so far (all of them, whoever read them). */
+  readonly linesBySource = new Map<number, number>();
+  /** Lines counted so far, of every source. */
+  totalLines = 0;
+
+  constructor(
+    private readonly intake: Intake,
+    private readonly me: number,
+    private readonly owners: Owners,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  walk(block: SharedBlock): void {
+    const me = this.me;
+    const before = this.linesBySource.get(block.source) ?? block.linesBefore ?? 0;
+    let n = before;
+    const sink = this.intake.sinkFor({ index: block.source, name: block.name });
+    if (block.overlong !== undefined) {
+      n++;
+      if (ownerOfLine(n, this.owners) === me)
+        sink.reject(n, OVERLONG_KIND, overlongReason(block.overlong, this.maxLineBytes));
+    } else if (block.lines >= 0) {
+      // Indexed by the main thread: only this thread's lines are visited.
+      const bytes = Buffer.from(block.memory, 0, block.length);
+      const ends = new Int32Array(block.ends, 0, block.lines);
+      const owners = new Uint8Array(block.owners, 0, block.lines);
+      let start = 0;
+      for (let k = 0; k < block.lines; k++) {
+        const end = ends[k] as number;
+        if (owners[k] === me)
+          deliverLine(sink, bytes, start, end, n + k + 1, this.maxLineBytes, block.valid, n + k === 0);
+        start = end + 1;
+      }
+      n += block.lines;
+    } else {
+      const bytes = Buffer.from(block.memory, 0, block.length);
+      let start = 0;
+      while (start < bytes.length) {
+        let newline = bytes.indexOf(0x0a, start);
+        if (newline < 0) newline = bytes.length;
+        n++;
+        const owner = quickOwner(bytes, start, newline, this.owners) ?? ownerOfLine(n, this.owners);
+        if (owner === me)
+          deliverLine(sink, bytes, start, newline, n, this.maxLineBytes, block.valid, n === 1);
+        start = newline + 1;
+      }
+    }
+    this.totalLines += n - before;
+    this.linesBySource.set(block.source, n);
+  }
+}
