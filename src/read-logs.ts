@@ -3,7 +3,13 @@ import type { Readable } from "node:stream";
 import { InputError } from "./input-error.js";
 import { BlockCutter, type Block } from "./input/block-cutter.js";
 import { OVERLONG_KIND, overlongReason } from "./input/line-splitter.js";
-import { expectedBytes, readSource, sourceName, type SourceSpec } from "./input/read-source.js";
+import {
+  expectedBytes,
+  readSource,
+  sourceName,
+  type ReadTarget,
+  type SourceSpec,
+} from "./input/read-source.js";
 import { FrozenUnits } from "./m1/frozen-units.js";
 import {
   DEFAULT_LIMITS,
@@ -190,14 +196,18 @@ export async function readLogs(
       let lines = 0;
       let error: string | null = null;
       const stored = { bytes: 0 };
-      // With workers, a file's pieces are read straight into their shared memory.
-      const target = async (): Promise<Buffer | null> =>
-        (pool as WorkerPool | null)?.readTarget(
-          index,
-          name,
-          cutter.carried,
-          parallelSources.has(index) ? undefined : lines,
-        ) ?? null;
+      // With workers, a file's pieces are read straight into their shared memory, and this thread reads
+      // its lines of a block while the next piece is read.
+      const target: ReadTarget = {
+        place: async () =>
+          (pool as WorkerPool | null)?.readTarget(
+            index,
+            name,
+            cutter.carried,
+            parallelSources.has(index) ? undefined : lines,
+          ) ?? null,
+        meanwhile: () => (pool as WorkerPool | null)?.walkNext(),
+      };
       try {
         for await (const chunk of readSource(spec, stdin, stored, jobs === 1, target)) {
           bytes += chunk.length;

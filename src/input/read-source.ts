@@ -22,11 +22,16 @@ export function sourceName(spec: SourceSpec): string {
 export const READ_SIZE = 1024 * 1024;
 
 /**
- * Where to read a file's next piece, when the caller has a better place than the reader's own buffer
- * (the worker pool's shared memory, so that the piece need not be copied there): a buffer whose length
- * is how much to read, or null for the reader's own.
+ * For a reader of a file's pieces that has a better place for them than the reader's own buffer (the
+ * worker pool's shared memory, so that a piece need not be copied there), and work to do while it
+ * waits for one.
  */
-export type ReadTarget = () => Promise<Buffer | null>;
+export interface ReadTarget {
+  /** A buffer whose length is how much to read, or null for the reader's own. */
+  readonly place: () => Promise<Buffer | null>;
+  /** Called once each read has started, before it is awaited. */
+  readonly meanwhile: () => void;
+}
 
 /**
  * The bytes of a source, decompressed when it is gzip (told by its first two bytes, not its name;
@@ -135,9 +140,14 @@ async function* readFile(
     : [Buffer.allocUnsafe(READ_SIZE)];
   let which = 0;
   const readInto = async (own: Buffer): Promise<Buffer> => {
-    const buffer = (direct.target === null ? null : await direct.target()) ?? own;
+    const target = direct.target;
+    const buffer = (target === null ? null : await target.place()) ?? own;
     try {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, -1);
+      const reading = handle.read(buffer, 0, buffer.length, -1);
+      // Awaited just below, so never an unhandled rejection.
+      reading.catch(() => undefined);
+      target?.meanwhile();
+      const { bytesRead } = await reading;
       return buffer.subarray(0, bytesRead);
     } catch (error) {
       throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);

@@ -75,6 +75,8 @@ export class WorkerPool {
   readonly unitOwners: Owners;
   /** This thread's walk through the blocks (its own lines of each, into `local`). */
   private readonly walker: BlockWalker;
+  /** Blocks sent whose lines this thread has not yet read (see `walkNext`), oldest first. */
+  private readonly unwalked: SharedBlock[] = [];
 
   /**
    * @param unitOwners which of the threads that read (this one and at least one worker) owns which
@@ -231,7 +233,8 @@ export class WorkerPool {
     let slot = this.pending.indexOf(0);
     while (slot < 0) {
       if (this.failure !== null) throw this.failure;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
+      // This thread's own lines of a block first: its slot is not free until they are read.
+      if (!this.walkNext()) await new Promise<void>((resolve) => (this.waiting = resolve));
       slot = this.pending.indexOf(0);
     }
     if (this.failure !== null) throw this.failure;
@@ -270,11 +273,24 @@ export class WorkerPool {
       ...(linesBefore === undefined ? {} : { linesBefore }),
       ...(overlong === undefined ? {} : { overlong }),
     };
-    this.pending[slot] = this.workers.length;
+    // Free once every worker and this thread have read their lines of it.
+    this.pending[slot] = this.workers.length + 1;
     for (const worker of this.workers)
       worker.thread.postMessage({ type: "block", block: shared } satisfies ToWorker);
-    // The workers read their lines of it meanwhile.
-    this.walker.walk(shared);
+    this.unwalked.push(shared);
+  }
+
+  /**
+   * Reads this thread's lines of the oldest block it has not read yet, if any (blocks in the order they
+   * were sent). Done while the next piece of input is being read (`readTarget`'s reader calls it), or
+   * when a slot is wanted: the main thread would otherwise wait for the read. Returns whether it read one.
+   */
+  walkNext(): boolean {
+    const block = this.unwalked.shift();
+    if (block === undefined) return false;
+    this.walker.walk(block);
+    this.pending[block.slot] = (this.pending[block.slot] as number) - 1;
+    return true;
   }
 
   /**
@@ -293,6 +309,7 @@ export class WorkerPool {
   async finish(): Promise<PoolResult> {
     try {
       this.flushOpen();
+      while (this.walkNext());
       const replies = await Promise.all(this.workers.map((w) => this.ask(w, { type: "flush" })));
       const foreign = [this.local.foreign];
       for (const reply of replies) if (reply.type === "foreign") foreign.push(reply.records as M1Record[]);

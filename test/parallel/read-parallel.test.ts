@@ -138,6 +138,7 @@ describe("a file's pieces are read straight into the workers' shared memory (Wor
     const path = join(dir, "direct.ndjson");
     writeFileSync(path, text);
     const readTarget = vi.spyOn(WorkerPool.prototype, "readTarget");
+    const walkNext = vi.spyOn(WorkerPool.prototype, "walkNext");
     try {
       for (const maxLineBytes of [4096, 3 * 1024 * 1024]) {
         const read = async (jobs: number): Promise<string> => {
@@ -153,17 +154,23 @@ describe("a file's pieces are read straight into the workers' shared memory (Wor
         };
         const one = await read(1);
         readTarget.mockClear();
+        walkNext.mockClear();
         expect(await read(2)).toBe(one);
+        // The main thread read its own lines of blocks while pieces were being read.
+
         const targets = await Promise.all(
           readTarget.mock.results.map((r) => r.value as Promise<Buffer | null>),
         );
         // Most pieces went in place; the ones after the 2.5 MiB line (carried past a slot) did not.
         expect(targets.filter((t) => t !== null).length).toBeGreaterThan(4);
+        // While each of those pieces was read, the main thread went to read its own lines of a block.
+        expect(walkNext.mock.calls.length).toBeGreaterThanOrEqual(targets.filter((t) => t !== null).length);
         if (maxLineBytes > 4096) expect(targets.filter((t) => t === null).length).toBeGreaterThan(0);
         expect(JSON.parse(one).input.invalid).toBeGreaterThan(100);
       }
     } finally {
       readTarget.mockRestore();
+      walkNext.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
   });
