@@ -5,6 +5,7 @@ import { BlockCutter, type Block } from "./input/block-cutter.js";
 import { OVERLONG_KIND, overlongReason } from "./input/line-splitter.js";
 import {
   expectedBytes,
+  isPlainFile,
   readSource,
   sourceName,
   type ReadTarget,
@@ -75,7 +76,10 @@ export interface ReadResult {
   readonly sources: SourceResult[];
   /** False when a source failed or the run was interrupted: the report covers only part of the input. */
   readonly complete: boolean;
-  /** Threads that read: 1, this one alone, or this one and workers (see parallel/). */
+  /**
+   * Threads that read: 1, this one alone, or this one and workers (see parallel/); this one owns no
+   * units when a source is not a plain file (gzip, stdin).
+   */
   readonly threads: number;
 }
 
@@ -101,6 +105,17 @@ export function defaultJobs(): number {
 }
 
 /**
+ * The most threads that read together, whatever `--jobs` or the number of cores says: each is an
+ * isolate of ~20 MB, and owners are told apart in bytes (intake.ts `ownersFor`, line-owner.ts).
+ */
+export const MOST_THREADS = 64;
+
+/** Threads that read for `--jobs` = `jobs`: at most MOST_THREADS. */
+export function readingThreads(jobs: number): number {
+  return Math.min(jobs, MOST_THREADS);
+}
+
+/**
  * Reads every source in turn. Each source is cut into blocks of whole lines, read on this thread; once
  * the input passes PARALLEL_AFTER_BYTES and `jobs` > 1, the blocks go instead to worker threads, each
  * owning the units whose request id hashes to it (see parallel/), and what this thread had read so far
@@ -113,7 +128,7 @@ export async function readLogs(
   options: ReadOptions,
 ): Promise<ReadResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const jobs = options.onReject === undefined ? (options.jobs ?? defaultJobs()) : 1;
+  const jobs = options.onReject === undefined ? readingThreads(options.jobs ?? defaultJobs()) : 1;
   const parallelAfterBytes = options.parallelAfterBytes ?? PARALLEL_AFTER_BYTES;
   // Room for as many units as the input can hold (storage/reserve.ts), or for each thread's share.
   const expected = specs.reduce((sum, spec) => sum + expectedBytes(spec), 0);
@@ -122,7 +137,12 @@ export async function readLogs(
   // workers start while this thread reads, and nothing is handed over. Otherwise (stdin) they start once
   // PARALLEL_AFTER_BYTES have been read here.
   const parallelAt = expected >= parallelAfterBytes ? 0 : parallelAfterBytes;
-  const owners = ownersFor(jobs);
+  // The main thread reads its own share of the units only when every source is a plain file, read in
+  // place: while it reads lines, it cannot feed gzip's inflater nor take a pipe's data (a .gz took twice
+  // as long). Otherwise it only reads and indexes, for `jobs` workers.
+  const mainReads = specs.every(isPlainFile);
+  const threads = mainReads || jobs === 1 ? jobs : jobs + 1;
+  const owners = ownersFor(threads, mainReads ? undefined : 0);
   // A share is about what `owners` gives; a quarter more allows for an uneven split.
   const roomFor = (index: number): number => Math.ceil(mostUnits * shareOf(owners, index) * 1.25);
   const fromStart = jobs > 1 && parallelAt === 0;
@@ -132,8 +152,8 @@ export async function readLogs(
     fromStart ? { index: 0, owners } : undefined,
     options.extras,
     {
-      // Threads that read together share the in-memory fingerprint budget.
-      scratch: jobs > 1 ? scratchFilesShared(jobs) : scratchFiles(),
+      // Threads that own units share the in-memory fingerprint budget.
+      scratch: jobs > 1 ? scratchFilesShared(mainReads ? threads : jobs) : scratchFiles(),
       reserveUnits:
         jobs === 1 ? mostUnits : fromStart ? roomFor(0) : Math.min(mostUnits, unitsAtMost(parallelAt)),
     },
@@ -150,7 +170,7 @@ export async function readLogs(
   const read = async (index: number, name: string, block: Block, lineOffset: number): Promise<number> => {
     if (pool === null && jobs > 1 && bytesRead >= parallelAt) {
       pool = new WorkerPool(
-        jobs,
+        threads,
         owners,
         {
           policy: options.policy,

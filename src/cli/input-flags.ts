@@ -83,7 +83,7 @@ export function addInputOptions(
     )
     .option(
       "-j, --jobs <n>",
-      "reading threads (1: this thread only); used for files of 16 MiB or more, for stdin past 16 MiB",
+      "reading threads (1: this thread only; at most 64); used for files of 16 MiB or more, for stdin past 16 MiB",
       parsePositiveInteger,
       defaultJobs(),
     );

@@ -106,6 +106,25 @@ export function expectedBytes(spec: SourceSpec): number {
   }
 }
 
+/**
+ * Whether a source is a regular file that is not gzip (told by its first two bytes, as `readSource`
+ * tells it): one that can be read in place into shared memory, in pieces of any size.
+ */
+export function isPlainFile(spec: SourceSpec): boolean {
+  if (spec.kind !== "file") return false;
+  let fd: number | null = null;
+  try {
+    if (!statSync(spec.path).isFile()) return false;
+    fd = openSync(spec.path, "r");
+    const head = Buffer.alloc(2);
+    return !(readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 /** Counts the bytes as stored (compressed, for gzip) into `stored.bytes`: the progress line's share. */
 async function* counted(chunks: AsyncGenerator<Buffer>, stored: { bytes: number }): AsyncGenerator<Buffer> {
   for await (const chunk of chunks) {

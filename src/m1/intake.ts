@@ -505,6 +505,7 @@ export function shareOf(owners: Owners, index: number): number {
  */
 
 export function ownersFor(threads: number, mainShare?: number): Owners {
+  if (!(threads >= 1 && threads <= OWNER_BUCKETS)) throw new Error(`ownersFor: ${threads} threads`);
   const share = mainShare ?? Math.max(0, (1 - MAIN_THREAD_EXTRA * (threads - 1)) / threads);
   const owners = new Uint8Array(OWNER_BUCKETS);
   const mine = threads === 1 ? OWNER_BUCKETS : Math.round(OWNER_BUCKETS * share);

@@ -9,8 +9,9 @@ const QUOTE = 0x22;
 /**
  * Which thread owns a line's unit, read from its bytes without parsing: the hash of the first
  * `"request_id":"…"` without escapes or control bytes in the line. Null when there is none; the caller
- * then goes by line number (`ownerOfLine`). A line whose real request id differs (a repeated key, an escape) is still read
- * correctly: the worker that parses it hands the record to its owner (Intake.foreign).
+ * then goes by line number (`ownerOfLine`). A line whose real request id differs (a repeated key, an
+ * escape) is still read correctly: the thread that parses it hands the record to its owner
+ * (Intake.foreign).
  */
 export function quickOwner(bytes: Buffer, start: number, end: number, owners: Owners): number | null {
   const key = findKey(bytes, start, end);

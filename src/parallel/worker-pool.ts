@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
-import { ownerOf } from "../m1/intake.js";
+import { ownerOf, shareOf } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
@@ -78,14 +78,14 @@ export class WorkerPool {
   private readonly unwalked: SharedBlock[] = [];
 
   /**
-   * @param unitOwners which of the threads that read (this one and at least one worker) owns which
-   *   units (`ownersFor`).
+   * @param threads threads that read: this one and `threads` - 1 workers.
+   * @param unitOwners which of them owns which units (`ownersFor`; this one may own none).
    * @param local this thread's intake, which owns share 0 of the units.
    */
   constructor(
     threads: number,
     unitOwners: Owners,
-    setup: Omit<WorkerSetup, "owner" | "threads">,
+    setup: Omit<WorkerSetup, "owner" | "sharing">,
     private readonly local: Intake,
   ) {
     this.unitOwners = unitOwners;
@@ -96,8 +96,14 @@ export class WorkerPool {
       this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
       this.pending.push(0);
     }
+    // The threads that own units share the in-memory fingerprint budget (this one may own none).
+    const owning = shareOf(unitOwners, 0) > 0 ? threads : threads - 1;
     this.workers = Array.from({ length: threads - 1 }, (_, k) => {
-      const workerData: WorkerSetup = { ...setup, threads, owner: { index: k + 1, owners: this.unitOwners } };
+      const workerData: WorkerSetup = {
+        ...setup,
+        sharing: owning,
+        owner: { index: k + 1, owners: this.unitOwners },
+      };
       const worker: PoolWorker = {
         thread: new Worker(workerScript(), {
           workerData,
@@ -180,8 +186,9 @@ export class WorkerPool {
    * newline and room for the `carried` bytes of an unfinished line (which `send` copies in front of the
    * piece, joining its first line). So a slot is mostly one read, and the block sent before it is there
    * for this thread to read its lines of while the read is in flight: with 1 MiB reads, every other
-   * read found none, and the main thread waited 200–245 ms a run for reads, 110–160 ms with these. Null when the carried line leaves too little room: the reader then uses
-   * its own buffer, and its blocks are copied. Arguments as for `send`.
+   * read found none, and the main thread waited 200–245 ms a run for reads, 110–160 ms with these.
+   * Null when the carried line leaves too little room: the reader then uses its own buffer, and its
+   * blocks are copied. Arguments as for `send`.
    */
   async readTarget(
     source: number,

@@ -19,8 +19,8 @@ export interface WorkerSetup {
   readonly limits: IntakeLimits;
   readonly maxLineBytes: number;
   readonly owner: UnitOwner;
-  /** Threads reading, the main one included (they share the in-memory fingerprint budget). */
-  readonly threads: number;
+  /** Threads that own units, this one among them: they share the in-memory fingerprint budget. */
+  readonly sharing: number;
   readonly extras: IntakeExtras;
   /** Units this worker's table reserves room for (its share of what the input can hold). */
   readonly reserveUnits: number;
@@ -45,7 +45,7 @@ export type FromWorker =
 const setup = workerData as WorkerSetup;
 const { index: me, owners } = setup.owner;
 const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras, {
-  scratch: scratchFilesShared(setup.threads),
+  scratch: scratchFilesShared(setup.sharing),
   reserveUnits: setup.reserveUnits,
 });
 const walker = new BlockWalker(intake, me, owners, setup.maxLineBytes);

@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/input-error.js";
 import { LineSplitter } from "../../src/input/line-splitter.js";
-import { expectedBytes, readSource, type SourceSpec } from "../../src/input/read-source.js";
+import { expectedBytes, isPlainFile, readSource, type SourceSpec } from "../../src/input/read-source.js";
 
 const NO_STDIN = Readable.from([]);
 const TEXT = '{"a":1}\n{"b":2}\n';
@@ -347,4 +347,18 @@ describe("expectedBytes: the bytes of lines a source will give, told before read
       expect(opened).toBe("no");
     },
   );
+});
+
+describe("isPlainFile: a source that can be read in place (a regular file that is not gzip)", () => {
+  it("says so of plain and empty files, not of gzip, stdin, a directory or a missing file", () => {
+    expect(isPlainFile(fixture("plain.ndjson", TEXT))).toBe(true);
+    expect(isPlainFile(fixture("empty.ndjson", ""))).toBe(true);
+    expect(isPlainFile(fixture("one-byte.ndjson", "{"))).toBe(true);
+    // Told by its first two bytes, whatever its name.
+    expect(isPlainFile(fixture("plain.gz", TEXT))).toBe(true);
+    expect(isPlainFile(fixture("zipped.ndjson", gzipSync(TEXT)))).toBe(false);
+    expect(isPlainFile({ kind: "stdin" })).toBe(false);
+    expect(isPlainFile({ kind: "file", path: dir })).toBe(false);
+    expect(isPlainFile({ kind: "file", path: join(dir, "missing.ndjson") })).toBe(false);
+  });
 });

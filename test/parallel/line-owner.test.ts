@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hashBytes } from "../../src/m1/byte-keys.js";
 import { OWNER_BUCKETS, ownerOf, ownerOfHash, ownersFor, shareOf } from "../../src/m1/intake.js";
 import { indexLines, ownerOfLine, quickOwner } from "../../src/parallel/line-owner.js";
+import { MOST_THREADS, readingThreads } from "../../src/read-logs.js";
 
 const line = (text: string): Buffer => Buffer.from(text, "utf8");
 
@@ -125,5 +126,17 @@ describe("ownerOfHash and ownersFor: which thread owns a unit", () => {
       const sum = Array.from({ length: threads }, (_, k) => shareOf(owners, k)).reduce((a, b) => a + b, 0);
       expect(sum).toBe(1);
     }
+  });
+});
+
+describe("readingThreads: --jobs is capped", () => {
+  it("at MOST_THREADS (64), whose owners fit the bytes they are told apart by", () => {
+    expect(readingThreads(1)).toBe(1);
+    expect(readingThreads(2)).toBe(2);
+    expect(readingThreads(MOST_THREADS + 1)).toBe(MOST_THREADS);
+    expect(readingThreads(1000)).toBe(MOST_THREADS);
+    const owners = ownersFor(MOST_THREADS);
+    expect(Math.max(...owners)).toBe(MOST_THREADS - 1);
+    expect(() => ownersFor(OWNER_BUCKETS + 1)).toThrow();
   });
 });

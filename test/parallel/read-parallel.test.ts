@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
@@ -87,17 +88,53 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
   });
 
   it.each([2, 3])(
-    "with %i threads: byte-identical JSON and NDJSON, violations located alike",
+    "--jobs %i on stdin (the main thread owns no units, beside that many workers): byte-identical JSON and NDJSON, violations located alike",
     async (jobs) => {
       const text = hostileLog();
       const one = await reportWith(1, text);
       const many = await reportWith(jobs, text);
       expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(30);
-      expect([one.threads, many.threads]).toEqual([1, jobs]);
+      expect([one.threads, many.threads]).toEqual([1, jobs + 1]);
       expect(many.json).toBe(one.json);
       expect(many.ndjson).toBe(one.ndjson);
     },
   );
+
+  it.each([2, 3])(
+    "--jobs %i on a file (the main thread owns a share of units): byte-identical JSON and NDJSON, violations located alike",
+    async (jobs) => {
+      const text = hostileLog();
+      const dir = mkdtempSync(join(tmpdir(), "attribute-hostile-"));
+      const path = join(dir, "hostile.ndjson");
+      writeFileSync(path, text);
+      try {
+        const one = await reportWith(1, text, 777, path);
+        const many = await reportWith(jobs, text, 777, path);
+        expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(30);
+        expect([one.threads, many.threads]).toEqual([1, jobs]);
+        expect(many.json).toBe(one.json);
+        expect(many.ndjson).toBe(one.ndjson);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it("--jobs 2 on a .gz file (the main thread owns no units, beside two workers): byte-identical", async () => {
+    const text = hostileLog();
+    const dir = mkdtempSync(join(tmpdir(), "attribute-hostile-gz-"));
+    const path = join(dir, "hostile.ndjson.gz");
+    writeFileSync(path, gzipSync(text));
+    try {
+      const one = await reportWith(1, text, 777, path);
+      const many = await reportWith(2, text, 777, path);
+      expect([one.threads, many.threads]).toEqual([1, 3]);
+      expect(many.json).toBe(one.json);
+      expect(many.ndjson).toBe(one.ndjson);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the main thread indexes each block's lines for the workers", () => {
@@ -190,7 +227,7 @@ describe("when the workers start", () => {
       expect(handOver).not.toHaveBeenCalled();
       // Standard input has no size: its first 20,000 bytes are read here, then handed over.
       const fromStdin = await reportWith(2, text);
-      expect(fromStdin.threads).toBe(2);
+      expect(fromStdin.threads).toBe(3);
       expect(handOver).toHaveBeenCalledTimes(1);
       expect(fromFile.json.replaceAll(JSON.stringify(path), JSON.stringify("<stdin>"))).toBe(fromStdin.json);
     } finally {
