@@ -116,11 +116,12 @@ export function readingThreads(jobs: number): number {
 }
 
 /**
- * Reads every source in turn. Each source is cut into blocks of whole lines, read on this thread; once
- * the input passes PARALLEL_AFTER_BYTES and `jobs` > 1, the blocks go instead to worker threads, each
- * owning the units whose request id hashes to it (see parallel/), and what this thread had read so far
- * is handed over to them. The result does not depend on which thread read what. A source that fails is
- * recorded with its reason and the lines it gave before failing; the others are still read.
+ * Reads every source in turn. Each source is cut into blocks of whole lines, read on this thread; with
+ * `jobs` > 1, from the start for files known to hold PARALLEL_AFTER_BYTES or more, or once stdin has
+ * given that much, the blocks go instead to threads that read together (this one and workers), each
+ * owning the units whose request id hashes to it (see parallel/), and what this thread had read alone is
+ * handed over to their owners. The result does not depend on which thread read what. A source that fails
+ * is recorded with its reason and the lines it gave before failing; the others are still read.
  */
 export async function readLogs(
   specs: readonly SourceSpec[],
