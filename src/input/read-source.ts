@@ -19,7 +19,7 @@ export function sourceName(spec: SourceSpec): string {
  * Reads files in pieces of this size into one reused buffer (PERF-NOTES.md: cheaper than a stream).
  * Nothing is decoded in bulk (lines stay bytes), so a large piece costs nothing extra.
  */
-export const READ_SIZE = 1024 * 1024;
+const READ_SIZE = 1024 * 1024;
 
 /**
  * For a reader of a file's pieces that has a better place for them than the reader's own buffer (the
@@ -161,11 +161,12 @@ async function* readFile(
   const readInto = async (own: Buffer): Promise<Buffer> => {
     const target = direct.target;
     const buffer = (target === null ? null : await target.place()) ?? own;
+    const reading = handle.read(buffer, 0, buffer.length, -1);
+    // Awaited just below, so never an unhandled rejection.
+    reading.catch(() => undefined);
+    // Outside the `try`: a failure of its own is not the file's.
+    target?.meanwhile();
     try {
-      const reading = handle.read(buffer, 0, buffer.length, -1);
-      // Awaited just below, so never an unhandled rejection.
-      reading.catch(() => undefined);
-      target?.meanwhile();
       const { bytesRead } = await reading;
       return buffer.subarray(0, bytesRead);
     } catch (error) {

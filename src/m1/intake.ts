@@ -167,7 +167,6 @@ export class Intake {
     // Copied to each thread: only the units, not the room reserved past them.
     const snapshot = this.units.compactSnapshot();
     this.units.close();
-    this.owner = owner;
     this.units = new UnitTable(this.table.scratch, this.table.reserveUnits);
     this.units.absorb(snapshot, (bytes, start, end) => this.owns(bytes, start, end));
     return snapshot;
@@ -503,7 +502,6 @@ export function shareOf(owners: Owners, index: number): number {
  * (1 - MAIN_THREAD_EXTRA × (threads - 1)) / threads (0.425 of two, 0.23 of three, none from eight on),
  * the rest dealt in turn to the others. `mainShare` overrides it (tests: an even split is 1 / threads).
  */
-
 export function ownersFor(threads: number, mainShare?: number): Owners {
   if (!(threads >= 1 && threads <= OWNER_BUCKETS)) throw new Error(`ownersFor: ${threads} threads`);
   const share = mainShare ?? Math.max(0, (1 - MAIN_THREAD_EXTRA * (threads - 1)) / threads);
