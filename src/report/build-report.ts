@@ -35,8 +35,7 @@ export function classifyUnits(units: UnitsReader, options: ReportOptions): Uint8
  */
 export function buildReport(read: ReadResult, options: ReportOptions): Report {
   const { units } = read;
-  const verdicts = classifyUnits(units, options);
-  const functions = summarizeFunctions(units, verdicts).sort((a, b) =>
+  const functions = summarizeFunctions(units, options).sort((a, b) =>
     a.function < b.function ? -1 : a.function > b.function ? 1 : 0,
   );
   const overallCounts = emptyCounts();
@@ -105,7 +104,8 @@ class FunctionTally {
  * Every function's summary, from one pass over the units in index order: rows are read one after
  * another, not once per function with the others' rows in between (which made every read a cache miss).
  */
-function summarizeFunctions(units: UnitsReader, verdicts: Uint8Array): FunctionSummary[] {
+function summarizeFunctions(units: UnitsReader, options: ReportOptions): FunctionSummary[] {
+  const perFunction = units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
   const sizes = new Int32Array(units.functions.length);
   for (let i = 0; i < units.size; i++) {
     const fn = units.functionIdOf(i);
@@ -114,8 +114,11 @@ function summarizeFunctions(units: UnitsReader, verdicts: Uint8Array): FunctionS
   const tallies = Array.from(sizes, (size) => new FunctionTally(size));
   const errorCodesOf = (set: number): string[] => units.errorCodesOf(set);
   for (let i = 0; i < units.size; i++) {
-    const tally = tallies[units.functionIdOf(i)] as FunctionTally;
-    const verdict = verdicts[i] as number;
+    const fn = units.functionIdOf(i);
+    const tally = tallies[fn] as FunctionTally;
+    // Classified here, in the same pass (not by classifyUnits first): its facts are read once.
+    const facts = units.facts(i);
+    const verdict = VERDICTS.indexOf(classify(facts, perFunction[fn] as Thresholds));
     tally.perVerdict[verdict] = (tally.perVerdict[verdict] as number) + 1;
     tally.latencies[tally.units++] = units.latencyOf(i);
     const codeSet = units.wordSetOf(i);
@@ -126,7 +129,7 @@ function summarizeFunctions(units: UnitsReader, verdicts: Uint8Array): FunctionS
       gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, errorCodesOf);
       tally.gatherers[verdict] = gatherer;
     }
-    gatherer.add(units.requestIdBytes(i), units.facts(i), codeSet);
+    gatherer.add(units.requestIdBytes(i), facts, codeSet);
   }
   return tallies.map((tally, id) => summarizeFunction(units, tally, units.functions[id] as string));
 }

@@ -14,14 +14,18 @@ export class EvidenceGatherer {
   count = 0;
   /** The smallest request ids seen, in string order, with their bytes. */
   private readonly samples: Sample[] = [];
-  private readonly statuses = new Map<number, number>();
+  // Counts by small non-negative integers (statuses 100–599, as the schema holds them; upstream
+  // severities 0–600; set ids), kept in arrays indexed by them: a Map's look-ups took ~25 ms of a 410 ms
+  // report on 3.33M units. Every list made from them is sorted, so their order does not matter.
+  /** By status. */
+  private readonly statuses: number[] = [];
   /** By upstream severity (record.ts): labels are made once, at the end. */
-  private readonly upstreams = new Map<number, number>();
+  private readonly upstreams: number[] = [];
   /**
    * By set of words (stages and error codes: an id for `errorCodesOf`): the codes are counted once per
    * set, at the end.
    */
-  private readonly codeSets = new Map<number, number>();
+  private readonly codeSets: number[] = [];
   private minLatency = Number.POSITIVE_INFINITY;
   private maxLatency = 0;
   private maxUpstreamShare = 0;
@@ -52,7 +56,7 @@ export class EvidenceGatherer {
   /** Error code (null: none) → units, over the sets counted. */
   private codes(): Map<string | null, number> {
     const codes = new Map<string | null, number>();
-    for (const [set, n] of this.codeSets) {
+    for (const [set, n] of entries(this.codeSets)) {
       const members = this.errorCodesOf(set);
       if (members.length === 0) codes.set(null, (codes.get(null) ?? 0) + n);
       for (const code of members) codes.set(code, (codes.get(code) ?? 0) + n);
@@ -75,9 +79,9 @@ export class EvidenceGatherer {
   }
 
   private summary(): string {
-    const statuses = listCounts(this.statuses);
+    const statuses = listCounts(new Map(entries(this.statuses)));
     const upstreams = listCounts(
-      new Map([...this.upstreams].map(([severity, n]) => [String(upstreamFromSeverity(severity)), n])),
+      new Map(entries(this.upstreams).map(([severity, n]) => [String(upstreamFromSeverity(severity)), n])),
     );
     switch (this.verdict) {
       case "UNKNOWN": {
@@ -133,8 +137,15 @@ function formatMs(ms: number): string {
   return `${Math.round(ms)} ms`;
 }
 
-function bump<K>(counts: Map<K, number>, key: K): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+function bump(counts: number[], key: number): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** The [key, count] pairs of counts kept by `bump`. */
+function entries(counts: readonly number[]): [number, number][] {
+  const pairs: [number, number][] = [];
+  counts.forEach((n, key) => pairs.push([key, n]));
+  return pairs;
 }
 
 interface Sample {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { summarizeVerdicts } from "../../src/report/build-report.js";
+import { VERDICTS, type Verdict } from "../../src/m1/rules.js";
+import { buildReport, classifyUnits, summarizeVerdicts } from "../../src/report/build-report.js";
 import { percentiles } from "../../src/report/percentiles.js";
 import { STOP_RULE } from "../../src/report/report.js";
-import { m1, reportFor } from "../helpers.js";
+import { m1, readText, reportFor } from "../helpers.js";
 
 const counts = (c: Partial<Record<string, number>>) => ({
   OK: 0,
@@ -153,5 +154,55 @@ describe("SPEC 5: what every report says", () => {
       input: { lines: 0 },
       overall: { units: 0, incidents: 0, verdict: "OK" },
     });
+  });
+});
+
+describe("buildReport classifies in its one pass as classifyUnits does (the NDJSON rows' verdicts)", () => {
+  it("per function, with a function's own thresholds, and with the evidence counted alike", () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      lines.push(
+        m1({
+          request_id: `r${i % 150}`,
+          function: ["checkout", "search", "__proto__"][i % 3],
+          stage: `s${i % 4}`,
+          status: [200, 503, 500, 504][i % 4],
+          upstream_status: [200, 503, null, "timeout"][(i * 7) % 4],
+          latency_ms: (i * 37) % 3000,
+          upstream_latency_ms: (i * 13) % 2000,
+          error_code: i % 5 === 0 ? null : `E${i % 3}`,
+        }),
+      );
+    }
+    // Slow for search's own thresholds (300 ms), not for the others' (1000 ms).
+    for (let i = 0; i < 20; i++)
+      lines.push(
+        m1({
+          request_id: `slow${i}`,
+          function: "search",
+          status: 200,
+          upstream_status: 200,
+          latency_ms: 500,
+          upstream_latency_ms: 100,
+        }),
+      );
+    const read = readText({ x: lines.join("\n") });
+    const thresholds = { slowMs: 1000, upstreamShare: 0.2 };
+    const options = {
+      thresholds,
+      thresholdsFor: (fn: string) => (fn === "search" ? { slowMs: 300, upstreamShare: 0.6 } : thresholds),
+    };
+    const report = buildReport(read, options);
+    const verdicts = classifyUnits(read.units, options);
+    for (const summary of report.functions) {
+      const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+      for (let i = 0; i < read.units.size; i++)
+        if (read.units.functions[read.units.functionIdOf(i)] === summary.function)
+          counts[VERDICTS[verdicts[i] as number] as Verdict]++;
+      expect(summary.verdicts).toEqual(counts);
+      for (const evidence of summary.evidence) expect(evidence.count).toBe(counts[evidence.verdict]);
+    }
+    // The per-function thresholds made a difference that both saw.
+    expect(buildReport(read, { thresholds }).functions).not.toEqual(report.functions);
   });
 });
