@@ -16,6 +16,7 @@ import {
   DEFAULT_LIMITS,
   Intake,
   ownersFor,
+  owningThreads,
   shareOf,
   type IntakeExtras,
   type IntakeLimits,
@@ -154,7 +155,7 @@ export async function readLogs(
     options.extras,
     {
       // Threads that own units share the in-memory fingerprint budget.
-      scratch: jobs > 1 ? scratchFilesShared(mainReads ? threads : jobs) : scratchFiles(),
+      scratch: jobs > 1 ? scratchFilesShared(owningThreads(owners)) : scratchFiles(),
       reserveUnits:
         jobs === 1 ? mostUnits : fromStart ? roomFor(0) : Math.min(mostUnits, unitsAtMost(parallelAt)),
     },

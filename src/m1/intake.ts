@@ -492,6 +492,11 @@ export const OWNER_BUCKETS = 256;
  */
 const MAIN_THREAD_EXTRA = 0.15;
 
+/** How many threads `owners` gives any units (they share the in-memory fingerprint budget). */
+export function owningThreads(owners: Owners): number {
+  return new Set(owners).size;
+}
+
 /** The share of the units that `owners` gives thread `index`. */
 export function shareOf(owners: Owners, index: number): number {
   return owners.filter((owner) => owner === index).length / OWNER_BUCKETS;

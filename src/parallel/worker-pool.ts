@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
-import { ownerOf, shareOf } from "../m1/intake.js";
+import { ownerOf, owningThreads } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
@@ -96,12 +96,10 @@ export class WorkerPool {
       this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
       this.pending.push(0);
     }
-    // The threads that own units share the in-memory fingerprint budget (this one may own none).
-    const owning = shareOf(unitOwners, 0) > 0 ? threads : threads - 1;
     this.workers = Array.from({ length: threads - 1 }, (_, k) => {
       const workerData: WorkerSetup = {
         ...setup,
-        sharing: owning,
+        sharing: owningThreads(unitOwners),
         owner: { index: k + 1, owners: this.unitOwners },
       };
       const worker: PoolWorker = {

@@ -1,5 +1,5 @@
 import type { Intake } from "../m1/intake.js";
-import { classify, VERDICTS, type Thresholds, type Verdict } from "../m1/rules.js";
+import { classify, VERDICTS, type Thresholds, type UnitFacts, type Verdict } from "../m1/rules.js";
 import type { UnitsReader } from "../m1/units-reader.js";
 import type { ReadResult } from "../read-logs.js";
 import { EvidenceGatherer, rankCodes } from "./evidence.js";
@@ -21,12 +21,20 @@ export interface ReportOptions {
 /** The verdict of every unit, by unit index, as an index into VERDICTS. */
 export function classifyUnits(units: UnitsReader, options: ReportOptions): Uint8Array {
   const verdicts = new Uint8Array(units.size);
-  const perFunction = units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
-  for (let i = 0; i < units.size; i++) {
-    const verdict = classify(units.facts(i), perFunction[units.functionIdOf(i)] as Thresholds);
-    verdicts[i] = VERDICTS.indexOf(verdict);
-  }
+  const perFunction = thresholdsByFunction(units, options);
+  for (let i = 0; i < units.size; i++)
+    verdicts[i] = verdictIndex(units.facts(i), perFunction[units.functionIdOf(i)] as Thresholds);
   return verdicts;
+}
+
+/** Each function's thresholds, by function id. */
+function thresholdsByFunction(units: UnitsReader, options: ReportOptions): Thresholds[] {
+  return units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
+}
+
+/** A unit's verdict as an index into VERDICTS. */
+function verdictIndex(facts: UnitFacts, thresholds: Thresholds): number {
+  return VERDICTS.indexOf(classify(facts, thresholds));
 }
 
 /**
@@ -105,7 +113,7 @@ class FunctionTally {
  * another, not once per function with the others' rows in between (which made every read a cache miss).
  */
 function summarizeFunctions(units: UnitsReader, options: ReportOptions): FunctionSummary[] {
-  const perFunction = units.functions.map((fn) => options.thresholdsFor?.(fn) ?? options.thresholds);
+  const perFunction = thresholdsByFunction(units, options);
   const sizes = new Int32Array(units.functions.length);
   for (let i = 0; i < units.size; i++) {
     const fn = units.functionIdOf(i);
@@ -118,7 +126,7 @@ function summarizeFunctions(units: UnitsReader, options: ReportOptions): Functio
     const tally = tallies[fn] as FunctionTally;
     // Classified here, in the same pass (not by classifyUnits first): its facts are read once.
     const facts = units.facts(i);
-    const verdict = VERDICTS.indexOf(classify(facts, perFunction[fn] as Thresholds));
+    const verdict = verdictIndex(facts, perFunction[fn] as Thresholds);
     tally.perVerdict[verdict] = (tally.perVerdict[verdict] as number) + 1;
     tally.latencies[tally.units++] = units.latencyOf(i);
     const codeSet = units.wordSetOf(i);

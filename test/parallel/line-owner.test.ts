@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { hashBytes } from "../../src/m1/byte-keys.js";
-import { OWNER_BUCKETS, ownerOf, ownerOfHash, ownersFor, shareOf } from "../../src/m1/intake.js";
+import {
+  OWNER_BUCKETS,
+  ownerOf,
+  ownerOfHash,
+  ownersFor,
+  owningThreads,
+  shareOf,
+} from "../../src/m1/intake.js";
 import { indexLines, ownerOfLine, quickOwner } from "../../src/parallel/line-owner.js";
 import { MOST_THREADS, readingThreads } from "../../src/read-logs.js";
 
@@ -120,6 +127,10 @@ describe("ownerOfHash and ownersFor: which thread owns a unit", () => {
     expect(shareOf(ownersFor(8), 0)).toBe(0);
     expect(shareOf(ownersFor(7), 0)).toBeGreaterThan(0);
     expect(shareOf(ownersFor(4, 1 / 4), 0)).toBe(0.25);
+    // Threads given any units: the main thread is not among them when it owns none.
+    expect(owningThreads(ownersFor(2))).toBe(2);
+    expect(owningThreads(ownersFor(3, 0))).toBe(2);
+    expect(owningThreads(ownersFor(9))).toBe(8);
     for (const threads of [2, 5, 16]) {
       const owners = ownersFor(threads);
       expect(owners.length).toBe(OWNER_BUCKETS);
