@@ -5,6 +5,7 @@ import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
 import { ownerOf, owningThreads } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
+import { keepYoungGenerationSmallAgain } from "../storage/young-generation.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
 import { BlockWalker, type SharedBlock } from "./walk-block.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker.js";
@@ -21,7 +22,8 @@ const LEAST_DIRECT_READ = 64 * 1024;
 /**
  * A worker's young generation, in MB. V8 lets it grow to 16 MB semi-spaces in each thread; a worker's
  * garbage is a little per block, so a small one costs no time and saves 10–30 MiB of peak memory
- * (docs/performance.md). The main thread's cannot be set from inside a running Node.
+ * (docs/performance.md). The main thread's size cannot be set from inside a running Node, only its growth
+ * (storage/young-generation.ts).
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
 
@@ -76,6 +78,12 @@ export class WorkerPool {
   private readonly walker: BlockWalker;
   /** Blocks sent whose lines this thread has not yet read (see `walkNext`), oldest first. */
   private readonly unwalked: SharedBlock[] = [];
+  /**
+   * Workers that have not yet said they are running. Making a worker's isolate undoes this thread's
+   * setting of its young generation's growth (storage/young-generation.ts) at a moment this thread
+   * cannot see, so until then each block sent sets it again.
+   */
+  private starting: number;
 
   /**
    * @param threads threads that read: this one and `threads` - 1 workers.
@@ -90,6 +98,7 @@ export class WorkerPool {
   ) {
     this.unitOwners = unitOwners;
     this.walker = new BlockWalker(local, 0, this.unitOwners, setup.maxLineBytes);
+    this.starting = threads - 1;
     for (let slot = 0; slot < SLOTS; slot++) {
       this.memory.push(new SharedArrayBuffer(SLOT_BYTES));
       this.ends.push(new SharedArrayBuffer(INDEXED_LINES * 4));
@@ -110,6 +119,12 @@ export class WorkerPool {
         reply: null,
       };
       worker.thread.on("message", (message: FromWorker) => {
+        if (message.type === "ready") {
+          // Its isolate is made, which undid this thread's setting of its young generation.
+          this.starting--;
+          keepYoungGenerationSmallAgain();
+          return;
+        }
         if (message.type === "done") {
           this.pending[message.slot] = (this.pending[message.slot] as number) - 1;
           this.wake();
@@ -251,6 +266,7 @@ export class WorkerPool {
   /** Indexes a filled slot's lines and sends it to every worker. */
   private dispatch(open: OpenSlot): void {
     if (this.open === open) this.open = null;
+    if (this.starting > 0) keepYoungGenerationSmallAgain();
     const { slot, source, name, length, linesBefore, overlong } = open;
     let lines = -1;
     let valid = false;
@@ -377,7 +393,7 @@ function countLines(bytes: Buffer): number {
  * Node cannot start a .ts worker, so the built one in dist/ is used (`npm test` builds first).
  */
 function workerScript(): URL {
-  const here = new URL("./worker.js", import.meta.url);
+  const here = new URL("./worker-start.js", import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  return new URL("../../dist/parallel/worker.js", import.meta.url);
+  return new URL("../../dist/parallel/worker-start.js", import.meta.url);
 }

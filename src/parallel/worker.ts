@@ -36,6 +36,7 @@ export type ToWorker =
 
 /** Messages from a worker. */
 export type FromWorker =
+  | { readonly type: "ready" }
   | { readonly type: "done"; readonly slot: number }
   | { readonly type: "foreign"; readonly records: readonly M1Record[] }
   | { readonly type: "state"; readonly snapshot: IntakeSnapshot };

@@ -83,7 +83,8 @@ async function reportWith(
 }
 
 describe("parallel reading gives the same report as one thread (--jobs)", () => {
-  it("is built (dist/parallel/worker.js), as npm test does first", () => {
+  it("is built (dist/parallel/worker-start.js and worker.js), as npm test does first", () => {
+    expect(existsSync("dist/parallel/worker-start.js")).toBe(true);
     expect(existsSync("dist/parallel/worker.js")).toBe(true);
   });
 
