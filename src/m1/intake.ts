@@ -4,7 +4,7 @@ import type { M1Record } from "./record.js";
 import { upstreamFromSeverity } from "./record.js";
 import { ScannedRecord, scanRecord, scanShapedLine } from "./scan-record.js";
 import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
-import { validateRecord, type FieldPolicy } from "./validate-record.js";
+import { needsSchema, validateRecord, type FieldPolicy } from "./validate-record.js";
 import { createMapper, type Mapper, type MappingOptions } from "../presets/index.js";
 import { validateMapped } from "../presets/validate-mapped.js";
 import { isInWindow, type TimeWindow } from "../time/time-window.js";
@@ -71,6 +71,14 @@ export interface SourceId {
   readonly name: string;
 }
 
+/** A line that only the zod schema can decide, handed by a worker to the main thread (see `handOff`). */
+export interface UndecidedLine {
+  readonly source: SourceId;
+  /** Its line number in its source. */
+  readonly line: number;
+  readonly text: string;
+}
+
 /** Told every invalid line (on the main thread only: see read-logs.ts), for `--rejects`. */
 export type RejectListener = (violation: Violation, raw: Uint8Array | null) => void;
 
@@ -83,6 +91,7 @@ export interface IntakeSnapshot {
   readonly unknownFieldsBeyondLimit: number;
   readonly outsideWindow: number;
   readonly noTimestamp: number;
+  readonly handedOff: number;
   readonly watched: readonly WatchedRecord[];
   readonly violations: readonly Violation[];
   readonly violationsByKind: readonly (readonly [string, number])[];
@@ -104,6 +113,8 @@ export class InputTally {
   /** Valid records left out by the time window: outside it, or without a timestamp. */
   outsideWindow = 0;
   noTimestamp = 0;
+  /** Lines handed to another intake to read (see `Intake.handOff`), which counts them, not this one. */
+  handedOff = 0;
   /** The watched request's records, in input order (see IntakeExtras.watch). */
   readonly watched: WatchedRecord[] = [];
 }
@@ -131,11 +142,18 @@ export class Intake {
   /** Told every invalid line, with its bytes where they were kept. */
   onReject: RejectListener | null = null;
   /**
-   * Violations kept in the tally, by source. A source's lines reach an intake in line order (its blocks
-   * in turn, on every thread), so the first kept are its first violations on this thread, and the
-   * first `violationsPerSource` of the whole source are among those kept by its threads together.
+   * Offered each M1 line that only the zod schema can decide (`needsSchema`); one it takes (returns
+   * true) is not counted here: another intake reads it (`readUndecided`). A worker thread hands such
+   * lines to the main thread, so that a log with a few of them never loads zod in the worker.
    */
-  private readonly violationsKept = new Map<number, number>();
+  handOff: ((line: UndecidedLine) => boolean) | null = null;
+  /**
+   * Violations kept in the tally, by source and by the thread whose lines they are (`readUndecided`).
+   * A source's lines reach an intake in line order (its blocks in turn, on every thread; a thread's
+   * handed-off lines in turn), so the first kept of each are its first violations there, and the first
+   * `violationsPerSource` of the whole source are among those kept by all of them together.
+   */
+  private readonly violationsKept = new Map<string, number>();
 
   /**
    * @param owner for one of several threads reading: the share of units it owns (see `ownerOfHash`); a
@@ -211,6 +229,7 @@ export class Intake {
       unknownFieldsBeyondLimit: t.unknownFieldsBeyondLimit,
       outsideWindow: t.outsideWindow,
       noTimestamp: t.noTimestamp,
+      handedOff: t.handedOff,
       watched: t.watched,
       violations: t.violations,
       violationsByKind: [...t.violationsByKind],
@@ -229,6 +248,7 @@ export class Intake {
     t.unknownFieldsBeyondLimit += other.unknownFieldsBeyondLimit;
     t.outsideWindow += other.outsideWindow;
     t.noTimestamp += other.noTimestamp;
+    t.handedOff += other.handedOff;
     t.watched.push(...other.watched);
     t.violations.push(...other.violations);
     for (const [kind, n] of other.violationsByKind)
@@ -240,18 +260,19 @@ export class Intake {
    * A LineSink for one source, or for a part of it that starts after `lineOffset` lines; its lines are
    * added to this intake's tally and units.
    */
-  sinkFor(of: SourceId, lineOffset = 0): LineSink {
+  sinkFor(of: SourceId, lineOffset = 0, from = 0): LineSink {
     const source = of.name;
     const tally = this.tally;
+    const keptAs = `${of.index}/${from}`;
     const reject = (line: number, kind: string, reason: string, raw: Uint8Array | null): void => {
       tally.invalid++;
       tally.violationsByKind.set(kind, (tally.violationsByKind.get(kind) ?? 0) + 1);
       const violation = { source, line: lineOffset + line, kind, reason };
       // Counted by source, not by sink: a file read in blocks has a sink per block, and keeping each
       // block's first violations would make memory grow with the invalid lines.
-      const kept = this.violationsKept.get(of.index) ?? 0;
+      const kept = this.violationsKept.get(keptAs) ?? 0;
       if (kept < this.limits.violationsPerSource) {
-        this.violationsKept.set(of.index, kept + 1);
+        this.violationsKept.set(keptAs, kept + 1);
         tally.violations.push(violation);
       }
       this.onReject?.(violation, raw);
@@ -333,6 +354,17 @@ export class Intake {
           );
           return;
         }
+        if (
+          this.handOff !== null &&
+          this.mapper === null &&
+          needsSchema(value) &&
+          this.handOff({ source: of, line: lineOffset + line, text })
+        ) {
+          // Another intake reads and counts it.
+          tally.lines--;
+          tally.handedOff++;
+          return;
+        }
         const result =
           this.mapper === null
             ? validateRecord(value, this.policy)
@@ -353,6 +385,18 @@ export class Intake {
         else this.foreign.push(record);
       },
     };
+  }
+
+  /**
+   * Reads lines that another thread's intake handed off (`handOff`), as if they were read here; `from`
+   * tells that thread's lines apart, whose violations are kept in their own line order. A valid record
+   * of a unit this intake does not own goes to `foreign`, as any other.
+   */
+  readUndecided(lines: readonly UndecidedLine[], from: number): void {
+    for (const { source, line, text } of lines) {
+      const bytes = Buffer.from(text, "utf8");
+      this.sinkFor(source, 0, from).line(bytes, 0, bytes.length, line);
+    }
   }
 
   /** True when a record's time (NaN: none) lets it into attribution; counts it when it does not. */

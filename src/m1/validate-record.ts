@@ -36,9 +36,8 @@ export function validateRecord(value: unknown, policy: FieldPolicy): Validation 
     };
   }
   const object = value as Record<string, unknown>;
-  const timeKey = TIME_FIELDS.find((key) => Object.hasOwn(object, key));
-  const timeMs = timeKey === undefined ? null : parseTimestamp(object[timeKey]);
-  if (!acceptsQuickly(object) || (timeKey !== undefined && timeMs === null)) {
+  const { timeKey, timeMs, accepted } = checkQuickly(object);
+  if (!accepted) {
     const problems = explainWithZod(object, timeKey);
     if (problems.length > 0) return reject(problems);
   }
@@ -54,6 +53,27 @@ export function validateRecord(value: unknown, policy: FieldPolicy): Validation 
     return { ok: false, kind: "unknown field (strict)", reason: `${noun} ${names} (strict mode)` };
   }
   return { ok: true, record: toRecord(object, timeMs), unknownFields };
+}
+
+/**
+ * Whether `validateRecord` would ask the zod schema about this parsed value: an object that the
+ * hand-written check does not accept. Worker threads hand such lines to the main thread, so that they
+ * need not load zod for the few lines of a log that want it (parallel/worker.ts).
+ */
+export function needsSchema(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return !checkQuickly(value as Record<string, unknown>).accepted;
+}
+
+/** The record's timestamp, and whether the hand-written check accepts the record without zod. */
+function checkQuickly(object: Record<string, unknown>): {
+  timeKey: string | undefined;
+  timeMs: number | null;
+  accepted: boolean;
+} {
+  const timeKey = TIME_FIELDS.find((key) => Object.hasOwn(object, key));
+  const timeMs = timeKey === undefined ? null : parseTimestamp(object[timeKey]);
+  return { timeKey, timeMs, accepted: acceptsQuickly(object) && (timeKey === undefined || timeMs !== null) };
 }
 
 function reject(problems: readonly FieldProblem[]): Validation {

@@ -126,6 +126,8 @@ export class WorkerPool {
           return;
         }
         if (message.type === "done") {
+          // Lines only zod can decide, which the worker hands to this thread (worker.ts).
+          if (message.undecided !== undefined) this.local.readUndecided(message.undecided, k + 1);
           this.pending[message.slot] = (this.pending[message.slot] as number) - 1;
           this.wake();
           return;

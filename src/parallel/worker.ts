@@ -5,6 +5,7 @@ import {
   type IntakeExtras,
   type IntakeLimits,
   type IntakeSnapshot,
+  type UndecidedLine,
   type UnitOwner,
 } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
@@ -37,7 +38,7 @@ export type ToWorker =
 /** Messages from a worker. */
 export type FromWorker =
   | { readonly type: "ready" }
-  | { readonly type: "done"; readonly slot: number }
+  | { readonly type: "done"; readonly slot: number; readonly undecided?: readonly UndecidedLine[] }
   | { readonly type: "foreign"; readonly records: readonly M1Record[] }
   | { readonly type: "state"; readonly snapshot: IntakeSnapshot };
 
@@ -52,12 +53,37 @@ const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras,
 const walker = new BlockWalker(intake, me, owners, setup.maxLineBytes);
 const port = parentPort;
 
+/**
+ * Lines that only zod can decide go to the main thread with the block they were in, so that a worker
+ * need not load zod (about 10 MiB a thread, with the garbage its checks leave) for the few that a log
+ * has: up to `HAND_OFF_FIRST` of them and one for each `HAND_OFF_EVERY` lines walked after. A log with
+ * more (a broken export: every line invalid) would load the main thread with them, so past that the
+ * worker loads zod and decides its own from then on.
+ */
+const HAND_OFF_FIRST = 1024;
+const HAND_OFF_EVERY = 256;
+let undecided: UndecidedLine[] = [];
+intake.handOff = (line) => {
+  if (intake.tally.handedOff >= HAND_OFF_FIRST + walker.totalLines / HAND_OFF_EVERY) {
+    intake.handOff = null;
+    return false;
+  }
+  undecided.push(line);
+  return true;
+};
+
 port?.on("message", (message: ToWorker) => {
   switch (message.type) {
-    case "block":
+    case "block": {
       walker.walk(message.block);
-      port.postMessage({ type: "done", slot: message.block.slot } satisfies FromWorker);
+      const done: FromWorker =
+        undecided.length === 0
+          ? { type: "done", slot: message.block.slot }
+          : { type: "done", slot: message.block.slot, undecided };
+      undecided = [];
+      port.postMessage(done);
       break;
+    }
     case "units":
       intake.units.absorb(message.snapshot, (bytes, start, end) => ownerOf(bytes, start, end, owners) === me);
       break;

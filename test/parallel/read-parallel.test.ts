@@ -68,7 +68,7 @@ async function reportWith(
   text: string,
   chunk = 777,
   path?: string,
-): Promise<{ json: string; ndjson: string; threads: number }> {
+): Promise<{ json: string; ndjson: string; threads: number; handedOff: number }> {
   const bytes = Buffer.from(text);
   const pieces: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += chunk) pieces.push(bytes.subarray(at, at + chunk));
@@ -77,6 +77,7 @@ async function reportWith(
   const units = read.units;
   return {
     threads: read.threads,
+    handedOff: read.intake.tally.handedOff,
     json: renderJson(buildReport(read, { thresholds })),
     ndjson: [...renderNdjson(unitRows(units, classifyUnits(units, { thresholds })))].join(""),
   };
@@ -136,6 +137,55 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("workers hand the lines only zod can decide to the main thread (worker.ts)", () => {
+  /** `lines` records, every other one a violation only zod words (or, one in ten, a valid record it must judge). */
+  function undecidedLog(lines: number): { text: string; undecided: number } {
+    const out: string[] = [];
+    let undecided = 0;
+    for (let i = 0; i < lines; i++) {
+      const fields = { request_id: requestId((i * 7919) % 900), stage: `s${i % 5}`, latency_ms: i % 2000 };
+      if (i % 2 === 0) {
+        out.push(m1(fields));
+        continue;
+      }
+      undecided++;
+      const kind = i % 10;
+      if (kind === 1) out.push(m1({ ...fields, status: "500" }));
+      else if (kind === 3) out.push(m1({ ...fields, latency_ms: -1 }));
+      else if (kind === 5) out.push(m1({ ...fields, upstream_status: 999 }));
+      else if (kind === 7) out.push(JSON.stringify({ request_id: fields.request_id, function: "f" }));
+      else out.push(m1({ ...fields, ts: "2026-11-26T10:00:00+99:00" }));
+    }
+    return { text: `${out.join("\n")}\n`, undecided };
+  }
+
+  it.each([2, 3])(
+    "--jobs %i on a file: byte-identical reports, violations listed alike; a worker hands off at most 1024 + 1 in 256 lines, then words the rest itself",
+    async (jobs) => {
+      const lines = 8000;
+      const { text, undecided } = undecidedLog(lines);
+      const dir = mkdtempSync(join(tmpdir(), "attribute-undecided-"));
+      const path = join(dir, "undecided.ndjson");
+      writeFileSync(path, text);
+      try {
+        const one = await reportWith(1, text, 777, path);
+        const many = await reportWith(jobs, text, 777, path);
+        expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(3000);
+        expect(many.threads).toBe(jobs);
+        expect(many.json).toBe(one.json);
+        expect(many.ndjson).toBe(one.ndjson);
+        expect(one.handedOff).toBe(0);
+        // Handed off, but not all: past its budget each worker loaded zod and decided its own.
+        expect(many.handedOff).toBeGreaterThan(0);
+        expect(many.handedOff).toBeLessThanOrEqual((jobs - 1) * (1024 + lines / 256 + 1));
+        expect(many.handedOff).toBeLessThan(undecided);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("the main thread indexes each block's lines for the workers", () => {
