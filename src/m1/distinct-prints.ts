@@ -1,11 +1,15 @@
 import type { ScratchPolicy, ScratchStore } from "../storage/scratch-file.js";
 import { mixTriple, PrintSet } from "./print-set.js";
 
-/** Spilled fingerprints are kept in this many buckets (by hash), so each is counted apart. */
-const BUCKETS = 64;
-const BUCKET_SHIFT = 26;
-/** Triples a bucket holds in memory before it is written out: 12 KiB a bucket, 768 KiB in all. */
-const CHUNK_TRIPLES = 1024;
+/**
+ * Spilled fingerprints are kept in this many buckets (by hash), so each is counted apart: a thread whose
+ * budget is B triples counts up to 128 B of them in one pass per bucket (16M with one thread, 8M each
+ * with two; with 64 buckets and half the budget, two threads on 10M records took two passes each).
+ */
+const BUCKETS = 128;
+const BUCKET_SHIFT = 25;
+/** Triples a bucket holds in memory before it is written out: 6 KiB a bucket, 768 KiB in all. */
+const CHUNK_TRIPLES = 512;
 const CHUNK_BYTES = CHUNK_TRIPLES * 12;
 /**
  * The fewest triples a counting pass takes, whatever the memory budget: a budget of 0 (a test's) would
@@ -19,7 +23,7 @@ const MIN_PER_PASS = 4096;
  * in bounded memory.
  *
  * Up to `printsInMemory` distinct triples they are a hash set in memory, and a repeat is known at once.
- * Past that, when scratch space can be had, every triple is appended to scratch space instead, in 64
+ * Past that, when scratch space can be had, every triple is appended to scratch space instead, in 128
  * buckets by hash, and the distinct ones are counted when asked: bucket by bucket, each in a set of at
  * most `printsInMemory` triples (a bucket larger than that is counted in as many passes, each taking
  * the triples of one share of the hash). Merging needs no answer sooner — a duplicate changes no merged

@@ -37,7 +37,7 @@ export class PrintSet {
     slots[3 * slot + 1] = a;
     slots[3 * slot + 2] = b;
     this.size++;
-    // At most half full: a set of 2^k triples fits in 2^(k+1) slots (PRINTS_IN_MEMORY in 6 MiB).
+    // At most half full: a set of 2^k triples fits in 2^(k+1) slots (PRINTS_IN_MEMORY in 3 MiB).
     if (this.size * 2 > this.mask + 1) this.grow();
     return true;
   }

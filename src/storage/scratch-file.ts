@@ -24,8 +24,12 @@ export interface ScratchPolicy {
   readonly printsInMemory: number;
 }
 
-/** 256 Ki fingerprints: a set of 6 MiB (at most half full), and room for most logs' every long request. */
-export const PRINTS_IN_MEMORY = 256 * 1024;
+/**
+ * 128 Ki fingerprints: a set of 3 MiB (at most half full), room for most logs' every long request. It
+ * was 256 Ki (6 MiB): halved, 10M lines of 10k units with two threads peaked 5–6 MiB lower, in the same
+ * time (docs/performance.md); the triples past it cost 12 bytes of disk each.
+ */
+export const PRINTS_IN_MEMORY = 128 * 1024;
 
 /**
  * The CLI's policy: files in the system's temporary directory (`TMPDIR`), and PRINTS_IN_MEMORY, which
