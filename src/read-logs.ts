@@ -182,6 +182,7 @@ export async function readLogs(
           reserveUnits: roomFor(1),
         },
         intake,
+        mainReads,
       );
       // What this thread read alone, if anything (not for input known to be large), goes to its owners.
       if (!fromStart) {

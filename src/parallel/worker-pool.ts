@@ -17,11 +17,17 @@ import type { FromWorker, ToWorker, WorkerSetup } from "./worker.js";
  */
 const SLOTS = 4;
 /**
- * A slot's bytes, which is also how much of a file is read at once in parallel (`readTarget`). 2 MiB took
- * 4 MiB more at the peak for no speed (10M lines, 10k units, the main thread and a worker: 5.32–5.72 s
- * against 5.35–5.65 s with 1 MiB).
+ * A slot's bytes when every source is a plain file, read into the slots in place (`readTarget`), which
+ * is also how much of it is read at once. 2 MiB took 4 MiB more at the peak for no speed (10M lines, 10k
+ * units, the main thread and a worker: 5.32–5.72 s against 5.35–5.65 s with 1 MiB).
  */
 const SLOT_BYTES = 1024 * 1024;
+/**
+ * A slot's bytes when blocks come as pieces (gzip's inflater, stdin) of up to 1 MiB and the line carried
+ * over, which a slot must hold whole: in slots of 1 MiB each such block took memory of its own, and a
+ * .gz of 10M lines 8.87–9.83 s against 8.04–8.05 s.
+ */
+const PIECE_SLOT_BYTES = 2 * 1024 * 1024;
 /** The least room worth reading a file's next piece into in place (see `readTarget`). */
 const LEAST_DIRECT_READ = 64 * 1024;
 /**
@@ -89,23 +95,30 @@ export class WorkerPool {
    * cannot see, so until then each block sent sets it again.
    */
   private starting: number;
+  /** Each slot's bytes (a block larger than that gets memory of its own: see `send`). */
+  private readonly slotBytes: number;
 
   /**
    * @param threads threads that read: this one and `threads` - 1 workers.
    * @param unitOwners which of them owns which units (`ownersFor`; this one may own none).
    * @param local this thread's intake, which owns share 0 of the units.
+   * @param mainReads every source is a plain file: this thread reads its own share of the lines, so
+   *   workers hand it the lines only zod can decide (worker.ts), and files are read into the slots in
+   *   place (smaller slots).
    */
   constructor(
     threads: number,
     unitOwners: Owners,
-    setup: Omit<WorkerSetup, "owner" | "sharing">,
+    setup: Omit<WorkerSetup, "owner" | "sharing" | "handOff">,
     private readonly local: Intake,
+    mainReads: boolean,
   ) {
     this.unitOwners = unitOwners;
     this.walker = new BlockWalker(local, 0, this.unitOwners, setup.maxLineBytes);
     this.starting = threads - 1;
+    this.slotBytes = mainReads ? SLOT_BYTES : PIECE_SLOT_BYTES;
     for (let slot = 0; slot < SLOTS; slot++) {
-      this.memory.push(new SharedArrayBuffer(SLOT_BYTES));
+      this.memory.push(new SharedArrayBuffer(this.slotBytes));
       this.ends.push(new SharedArrayBuffer(INDEXED_LINES * 4));
       this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
       this.pending.push(0);
@@ -115,6 +128,7 @@ export class WorkerPool {
         ...setup,
         sharing: owningThreads(unitOwners),
         owner: { index: k + 1, owners: this.unitOwners },
+        handOff: mainReads,
       };
       const worker: PoolWorker = {
         thread: new Worker(workerScript(), {
@@ -217,7 +231,7 @@ export class WorkerPool {
     linesBefore?: number,
   ): Promise<Buffer | null> {
     const least = carried + 1 + LEAST_DIRECT_READ + 1;
-    if (least > SLOT_BYTES) return null;
+    if (least > this.slotBytes) return null;
     let open = this.open;
     if (open !== null && (open.source !== source || this.room(open) < least)) {
       this.dispatch(open);

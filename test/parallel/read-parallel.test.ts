@@ -186,6 +186,15 @@ describe("workers hand the lines only zod can decide to the main thread (worker.
       }
     },
   );
+
+  it("on stdin the main thread reads no lines of its own, so the workers decide theirs: byte-identical", async () => {
+    const { text } = undecidedLog(8000);
+    const one = await reportWith(1, text);
+    const many = await reportWith(2, text);
+    expect(many.threads).toBe(3);
+    expect(many.json).toBe(one.json);
+    expect(many.handedOff).toBe(0);
+  });
 });
 
 describe("the main thread indexes each block's lines for the workers", () => {
