@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-// The installed entry point: everything lives in the built CLI (npm run build). Its young generation is
-// kept small before its modules load, which would otherwise grow it (dist/storage/young-generation.js).
-import { keepYoungGenerationSmall } from "../dist/storage/young-generation.js";
+// The installed entry point: everything lives in the built CLI (npm run build).
+import { run } from "../dist/cli.js";
 
-keepYoungGenerationSmall();
-const { run } = await import("../dist/cli.js");
 run();

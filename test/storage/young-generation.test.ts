@@ -71,7 +71,8 @@ describe.runIf(process.versions.node.startsWith("20."))("the young generation (N
   });
 
   it("the CLI, with a worker reading beside its main thread, keeps the main thread's small", () => {
-    // 18 MB: before the pool set it again, the main thread's grew to 16 MiB on this much.
+    // 18 MB: before the pool set it again, the main thread's grew to 8–16 MiB on this much. It stays at
+    // the size loading the CLI's modules left it, before the CLI set its growth (4 MiB).
     const dir = mkdtempSync(join(tmpdir(), "attribute-young-"));
     try {
       const log = join(dir, "log.ndjson");
@@ -103,7 +104,7 @@ describe.runIf(process.versions.node.startsWith("20."))("the young generation (N
       );
       expect(result.status).toBe(0);
       expect(JSON.parse(result.stdout).input.lines).toBe(80_000);
-      expect(Number(result.stderr)).toBeLessThanOrEqual(2 * 1024 * 1024);
+      expect(Number(result.stderr)).toBeLessThanOrEqual(4 * 1024 * 1024);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
