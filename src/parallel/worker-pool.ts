@@ -145,8 +145,15 @@ export class WorkerPool {
           return;
         }
         if (message.type === "done") {
-          // Lines only zod can decide, which the worker hands to this thread (worker.ts).
-          if (message.undecided !== undefined) this.local.readUndecided(message.undecided, k + 1);
+          // Lines only zod can decide, which the worker hands to this thread (worker.ts). A fault in
+          // reading them fails the run where a worker's own would (the next slot wanted, or `finish`).
+          if (message.undecided !== undefined) {
+            try {
+              this.local.readUndecided(message.undecided, k + 1);
+            } catch (error) {
+              this.failure = error as Error;
+            }
+          }
           this.pending[message.slot] = (this.pending[message.slot] as number) - 1;
           this.wake();
           return;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
 import type { SourceSpec } from "../../src/input/read-source.js";
+import { Intake } from "../../src/m1/intake.js";
 import { WorkerPool } from "../../src/parallel/worker-pool.js";
 import { readLogs, type ReadOptions } from "../../src/read-logs.js";
 import { renderJson, renderNdjson } from "../../src/report/render-json.js";
@@ -194,6 +195,25 @@ describe("workers hand the lines only zod can decide to the main thread (worker.
     expect(many.threads).toBe(3);
     expect(many.json).toBe(one.json);
     expect(many.handedOff).toBe(0);
+  });
+
+  it("a fault while the main thread reads them fails the run, as a worker's own would", async () => {
+    const { text } = undecidedLog(8000);
+    const dir = mkdtempSync(join(tmpdir(), "attribute-undecided-fault-"));
+    const path = join(dir, "undecided.ndjson");
+    writeFileSync(path, text);
+    const readUndecided = vi.spyOn(Intake.prototype, "readUndecided").mockImplementation(() => {
+      throw new Error("injected fault");
+    });
+    try {
+      const specs: SourceSpec[] = [{ kind: "file", path }];
+      const run = readLogs(specs, Readable.from([]), { ...base, jobs: 2, parallelAfterBytes: 0 });
+      await expect(run).rejects.toThrow("injected fault");
+      expect(readUndecided).toHaveBeenCalled();
+    } finally {
+      readUndecided.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
