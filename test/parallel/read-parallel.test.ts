@@ -64,6 +64,22 @@ function hostileLog(): string {
   return `\ufeff${lines.join("\r\n")}`;
 }
 
+/** Runs `body` on `contents` written to a file in a new temporary directory, removed after. */
+async function withFile<T>(
+  name: string,
+  contents: string | Buffer,
+  body: (path: string) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "attribute-parallel-"));
+  const path = join(dir, name);
+  writeFileSync(path, contents);
+  try {
+    return await body(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function reportWith(
   jobs: number,
   text: string,
@@ -107,19 +123,14 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
     "--jobs %i on a file (the main thread owns a share of units): byte-identical JSON and NDJSON, violations located alike",
     async (jobs) => {
       const text = hostileLog();
-      const dir = mkdtempSync(join(tmpdir(), "attribute-hostile-"));
-      const path = join(dir, "hostile.ndjson");
-      writeFileSync(path, text);
-      try {
+      await withFile("hostile.ndjson", text, async (path) => {
         const one = await reportWith(1, text, 777, path);
         const many = await reportWith(jobs, text, 777, path);
         expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(30);
         expect([one.threads, many.threads]).toEqual([1, jobs]);
         expect(many.json).toBe(one.json);
         expect(many.ndjson).toBe(one.ndjson);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     },
   );
 
@@ -167,10 +178,7 @@ describe("workers hand the lines only zod can decide to the main thread (worker.
     async (jobs) => {
       const lines = 8000;
       const { text, undecided } = undecidedLog(lines);
-      const dir = mkdtempSync(join(tmpdir(), "attribute-undecided-"));
-      const path = join(dir, "undecided.ndjson");
-      writeFileSync(path, text);
-      try {
+      await withFile("undecided.ndjson", text, async (path) => {
         const one = await reportWith(1, text, 777, path);
         const many = await reportWith(jobs, text, 777, path);
         expect(JSON.parse(one.json).input.invalid).toBeGreaterThan(3000);
@@ -182,9 +190,7 @@ describe("workers hand the lines only zod can decide to the main thread (worker.
         expect(many.handedOff).toBeGreaterThan(0);
         expect(many.handedOff).toBeLessThanOrEqual((jobs - 1) * (1024 + lines / 256 + 1));
         expect(many.handedOff).toBeLessThan(undecided);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     },
   );
 
@@ -199,20 +205,18 @@ describe("workers hand the lines only zod can decide to the main thread (worker.
 
   it("a fault while the main thread reads them fails the run, as a worker's own would", async () => {
     const { text } = undecidedLog(8000);
-    const dir = mkdtempSync(join(tmpdir(), "attribute-undecided-fault-"));
-    const path = join(dir, "undecided.ndjson");
-    writeFileSync(path, text);
     const readUndecided = vi.spyOn(Intake.prototype, "readUndecided").mockImplementation(() => {
       throw new Error("injected fault");
     });
     try {
-      const specs: SourceSpec[] = [{ kind: "file", path }];
-      const run = readLogs(specs, Readable.from([]), { ...base, jobs: 2, parallelAfterBytes: 0 });
-      await expect(run).rejects.toThrow("injected fault");
+      await withFile("undecided.ndjson", text, async (path) => {
+        const specs: SourceSpec[] = [{ kind: "file", path }];
+        const run = readLogs(specs, Readable.from([]), { ...base, jobs: 2, parallelAfterBytes: 0 });
+        await expect(run).rejects.toThrow("injected fault");
+      });
       expect(readUndecided).toHaveBeenCalled();
     } finally {
       readUndecided.mockRestore();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
