@@ -226,8 +226,9 @@ export class WorkerPool {
    * `send` need not copy them: the rest of the slot being filled (or of a new one), after its blocks, a
    * newline and room for the `carried` bytes of an unfinished line (which `send` copies in front of the
    * piece, joining its first line). So a slot is mostly one read, and the block sent before it is there
-   * for this thread to read its lines of while the read is in flight: with 1 MiB reads, every other
-   * read found none, and the main thread waited 200–245 ms a run for reads, 110–160 ms with these.
+   * for this thread to read its lines of while the read is in flight: when slots of 2 MiB were read in
+   * two pieces, every other read found none, and the main thread waited 200–245 ms a run for reads,
+   * 110–160 ms with one read a slot.
    * Null when the carried line leaves too little room: the reader then uses its own buffer, and its
    * blocks are copied. Arguments as for `send`.
    */
