@@ -115,8 +115,25 @@ class LineShape {
   readonly nameStart = new Int32Array(MAX_SHAPE_FIELDS);
   readonly nameEnd = new Int32Array(MAX_SHAPE_FIELDS);
   readonly text = new Uint8Array(MAX_SHAPE_BYTES);
-  /** Each literal's whole four-byte words (little-endian), from `wordFrom[i]`, then its last bytes. */
-  readonly words = new Int32Array(MAX_SHAPE_BYTES / 4);
+  /**
+   * Each literal of eight bytes or more as eight-byte pieces (read as little-endian doubles), literal
+   * i's from `eightFrom[i]` to `eightFrom[i + 1]`, piece e at offset `eightAt[e]` in its literal: every
+   * eighth byte, and then, when the length is not a multiple of eight, the last eight bytes
+   * (overlapping the piece before), so that no byte is compared alone. Two doubles are equal exactly
+   * when their bits are, except NaN and ±0, and no literal's piece is either: a NaN's top twelve bits
+   * are set, which in valid UTF-8 would need 0x7f or 0xff after a byte of 0xf0 or more (it is
+   * followed by 0x80–0xbf), and ±0 has seven zero bytes, which JSON has only escaped.
+   */
+  readonly eights = new Float64Array(MAX_SHAPE_BYTES / 8 + MAX_SHAPE_FIELDS + 1);
+  readonly eightAt = new Int32Array(MAX_SHAPE_BYTES / 8 + MAX_SHAPE_FIELDS + 1);
+  readonly eightFrom = new Int32Array(MAX_SHAPE_FIELDS + 2);
+  /**
+   * Each literal of four to seven bytes as its first and last four bytes (one word when it has four),
+   * little-endian, literal i's from `wordFrom[i]` to `wordFrom[i + 1]`, at `wordAt[w]`. A shorter
+   * literal (`}`) is compared byte by byte.
+   */
+  readonly words = new Int32Array(2 * MAX_SHAPE_FIELDS + 2);
+  readonly wordAt = new Int32Array(2 * MAX_SHAPE_FIELDS + 2);
   readonly wordFrom = new Int32Array(MAX_SHAPE_FIELDS + 2);
 }
 
@@ -168,14 +185,19 @@ function readShaped(bytes: Uint8Array, start: number, end: number, out: ScannedR
   let i = start;
   for (let f = 0; f <= shape.fields; f++) {
     const literalAt = i;
-    let p = from[f] as number;
-    const literalEnd = from[f + 1] as number;
-    if (i + literalEnd - p > end) return -1;
-    // Four bytes at a time, then the rest.
-    const wordsEnd = (shape.wordFrom[f] as number) + ((literalEnd - p) >> 2);
-    for (let w = shape.wordFrom[f] as number; w < wordsEnd; w++, i += 4, p += 4)
-      if (view.getInt32(i, true) !== shape.words[w]) return -1;
-    for (; p < literalEnd; p++, i++) if (bytes[i] !== text[p]) return -1;
+    const p = from[f] as number;
+    const length = (from[f + 1] as number) - p;
+    if (i + length > end) return -1;
+    if (length >= 8) {
+      const eightsEnd = shape.eightFrom[f + 1] as number;
+      for (let e = shape.eightFrom[f] as number; e < eightsEnd; e++)
+        if (view.getFloat64(literalAt + (shape.eightAt[e] as number), true) !== shape.eights[e]) return -1;
+    } else if (length >= 4) {
+      const wordsEnd = shape.wordFrom[f + 1] as number;
+      for (let w = shape.wordFrom[f] as number; w < wordsEnd; w++)
+        if (view.getInt32(literalAt + (shape.wordAt[w] as number), true) !== shape.words[w]) return -1;
+    } else for (let k = 0; k < length; k++) if (bytes[literalAt + k] !== text[p + k]) return -1;
+    i = literalAt + length;
     if (f === shape.fields) break;
     i = readValue(bytes, i, end);
     if (i < 0) return -1;
@@ -251,17 +273,20 @@ function learnShape(shape: LineShape, bytes: Uint8Array, start: number, end: num
   if (literalBytes > MAX_SHAPE_BYTES) return;
   let at = 0;
   let word = 0;
+  let eight = 0;
   let from = start;
   for (let f = 0; f <= fields; f++) {
     const to = f === fields ? end : (seenValueStart[f] as number);
     shape.from[f] = at;
     shape.wordFrom[f] = word;
-    for (let k = from; k + 4 <= to; k += 4) {
-      shape.words[word++] =
-        (bytes[k] as number) |
-        ((bytes[k + 1] as number) << 8) |
-        ((bytes[k + 2] as number) << 16) |
-        ((bytes[k + 3] as number) << 24);
+    shape.eightFrom[f] = eight;
+    const length = to - from;
+    if (length >= 8) {
+      for (let k = 0; k + 8 <= length; k += 8) eight = learnEight(shape, eight, from, k);
+      if (length % 8 !== 0) eight = learnEight(shape, eight, from, length - 8);
+    } else if (length >= 4) {
+      word = learnWord(shape, word, from, 0);
+      if (length > 4) word = learnWord(shape, word, from, length - 4);
     }
     if (f < fields) {
       shape.keys[f] = seenKeys[f] as number;
@@ -272,7 +297,26 @@ function learnShape(shape: LineShape, bytes: Uint8Array, start: number, end: num
     if (f < fields) from = seenValueEnd[f] as number;
   }
   shape.from[fields + 1] = at;
+  shape.wordFrom[fields + 1] = word;
+  shape.eightFrom[fields + 1] = eight;
   shape.fields = fields;
+}
+
+/**
+ * Adds the eight bytes at offset `k` of a literal that starts at `from` to the shape's pieces; returns
+ * the next piece. `view` is over the line's bytes (the key-by-key scan set it).
+ */
+function learnEight(shape: LineShape, eight: number, from: number, k: number): number {
+  shape.eights[eight] = view.getFloat64(from + k, true);
+  shape.eightAt[eight] = k;
+  return eight + 1;
+}
+
+/** `learnEight` for four bytes, a word. */
+function learnWord(shape: LineShape, word: number, from: number, k: number): number {
+  shape.words[word] = view.getInt32(from + k, true);
+  shape.wordAt[word] = k;
+  return word + 1;
 }
 
 // The value just read by readValue (module state: the hot path allocates nothing).
@@ -646,17 +690,26 @@ function msPastHour(b: Uint8Array, s: number, e: number): number {
   return minute * 60_000 + second * 1000 + ms;
 }
 
-/** The last `YYYY-MM-DDTHH` read: consecutive lines mostly share it. */
-const lastHour = new Uint8Array(13);
+/**
+ * The last `YYYY-MM-DDTHH` read, consecutive lines mostly share it: its 13 bytes as the little-endian
+ * words at offsets 0, 4, 8 and 9 (the last two overlap), compared four bytes at a time.
+ */
+const lastHour = new Int32Array(4);
 
 /**
  * Puts the epoch ms at which the hour `YYYY-MM-DDTHH` at b[s] starts in `numbers[LAST_HOUR]`; false
  * when it is not a valid one.
  */
 function hourStart(b: Uint8Array, s: number): boolean {
-  let same = !Number.isNaN(numbers[LAST_HOUR]);
-  for (let k = 0; k < 13 && same; k++) same = b[s + k] === lastHour[k];
-  if (same) return true;
+  // `view` is over b (the scan set it), which holds at least 20 bytes from s (msPastHour checked).
+  if (
+    view.getInt32(s, true) === lastHour[0] &&
+    view.getInt32(s + 4, true) === lastHour[1] &&
+    view.getInt32(s + 8, true) === lastHour[2] &&
+    view.getInt32(s + 9, true) === lastHour[3] &&
+    !Number.isNaN(numbers[LAST_HOUR])
+  )
+    return true;
   const year = digitsAt(b, s, 4);
   const month = digitsAt(b, s + 5, 2);
   const day = digitsAt(b, s + 8, 2);
@@ -665,7 +718,10 @@ function hourStart(b: Uint8Array, s: number): boolean {
   if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
   if (day > (DAYS[month - 1] as number)) return false;
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
-  for (let k = 0; k < 13; k++) lastHour[k] = b[s + k] as number;
+  lastHour[0] = view.getInt32(s, true);
+  lastHour[1] = view.getInt32(s + 4, true);
+  lastHour[2] = view.getInt32(s + 8, true);
+  lastHour[3] = view.getInt32(s + 9, true);
   numbers[LAST_HOUR] = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000;
   return true;
 }

@@ -362,6 +362,42 @@ describe("scanShapedLine: a line read in the last shape before its end is known"
     // Nothing learned yet: nothing is taken.
     expect(scanShapedLine(Buffer.from(`${first}\n`), 0, first.length, new ScannedRecord())).toBe(-1);
   });
+
+  it("compares every byte of every literal, whatever its length (pieces of eight and four bytes overlap)", () => {
+    // Unknown keys of every length from 1 to 18 bytes (UTF-8 among them), so that the literals between
+    // values, `,"<key>":` and its spaces, take every length class: under four bytes (`}`), four to
+    // seven, eight and more, multiples of four and eight and not.
+    const names = ["a", "ab", "abc", "é", "abcd", "abcde", "k€y", "abcdefg", "abcdefgh", "abcdefghijkl"];
+    const record: Record<string, unknown> = { ...base };
+    for (const name of names) record[name] = 1;
+    for (const spacing of ["", " "]) {
+      const parts: string[] = [];
+      const values: string[] = [];
+      for (const [key, value] of Object.entries(record)) {
+        parts.push(`${parts.length === 0 ? "{" : ","}${spacing}${JSON.stringify(key)}:${spacing}`);
+        values.push(JSON.stringify(value));
+      }
+      parts.push(`${spacing}}`);
+      const line = parts.map((part, k) => part + (values[k] ?? "")).join("");
+      expect(offer(line, Buffer.from(`${line}\n`)).end).toBe(Buffer.byteLength(line));
+      // Each literal byte changed (to a byte that keeps the line valid UTF-8): the shape no longer fits.
+      let at = 0;
+      let changed = 0;
+      parts.forEach((part, k) => {
+        const literal = Buffer.from(part, "utf8");
+        for (let b = 0; b < literal.length; b++) {
+          const bytes = Buffer.from(`${line}\n`, "utf8");
+          const byte = bytes[at + b] as number;
+          if (byte >= 0x80) continue;
+          bytes[at + b] = byte === 0x78 ? 0x79 : 0x78;
+          expect(offer(line, bytes).end, `literal ${k}, byte ${b}`).toBe(-1);
+          changed++;
+        }
+        at += literal.length + Buffer.byteLength(values[k] ?? "");
+      });
+      expect(changed).toBeGreaterThan(150);
+    }
+  });
 });
 
 describe("timestamps read from the bytes", () => {
