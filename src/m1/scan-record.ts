@@ -360,6 +360,15 @@ function readValue(bytes: Uint8Array, i: number, end: number): number {
     valueKind = V_NUMBER;
     return valueEnd;
   }
+  return readLiteral(bytes, i, end);
+}
+
+/**
+ * `readValue` for `null`, `true` and `false` (apart, so that readValue stays small enough for V8 to
+ * inline it into the scan's loop: 485 bytes of bytecode with it, over the 460 V8 inlines).
+ */
+function readLiteral(bytes: Uint8Array, i: number, end: number): number {
+  const c = bytes[i] as number;
   valueStart = i;
   if (c === 0x6e && bytes[i + 1] === 0x75 && bytes[i + 2] === 0x6c && bytes[i + 3] === 0x6c) {
     valueKind = V_NULL;
