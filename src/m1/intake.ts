@@ -1,7 +1,7 @@
 import type { LineSink } from "../input/line-splitter.js";
-import { hashBytes } from "./byte-keys.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity } from "./record.js";
+import { ownerKey } from "./owner-key.js";
 import { ScannedRecord, scanRecord, scanShapedLine } from "./scan-record.js";
 import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
 import { needsSchema, validateRecord, type FieldPolicy } from "./validate-record.js";
@@ -277,8 +277,11 @@ export class Intake {
       }
       this.onReject?.(violation, raw);
     };
-    /** A line read as a valid record: counted, and merged if it is in the window. */
-    const accept = (bytes: Buffer, scanned: ScannedRecord, line: number): void => {
+    /**
+     * A line read as a valid record: counted, and merged if it is in the window (`start`: where the
+     * line starts in `bytes`).
+     */
+    const accept = (bytes: Buffer, scanned: ScannedRecord, line: number, start: number): void => {
       tally.lines++;
       tally.valid++;
       this.countUnknown(scanned);
@@ -288,9 +291,13 @@ export class Intake {
         tally.watched.push({ source, line: lineOffset + line, record: toRecord(scanned) });
       }
       if (!this.inWindow(scanned.timeMs)) return;
+      // A line of this thread's own that starts `{"request_id":"` was given to it by the owner of these
+      // very bytes (line-owner.ts reads them first); only another (or one handed over) is checked.
+      const owner = this.owner;
       if (
-        this.owner === undefined ||
-        ownerOfHash(scanned.requestIdHash, this.owner.owners) === this.owner.index
+        owner === undefined ||
+        (from === 0 && idStart === start + ID_FIRST) ||
+        ownerOf(bytes, idStart, idEnd, owner.owners) === owner.index
       )
         this.units.add(scanned);
       else this.foreign.push(toRecord(scanned));
@@ -315,7 +322,7 @@ export class Intake {
           triedIn = bytes;
           return -1;
         }
-        accept(bytes, scanned, line);
+        accept(bytes, scanned, line, start);
         return end;
       },
       line: (bytes, start, end, line) => {
@@ -327,7 +334,7 @@ export class Intake {
           scanRecord(bytes, start, end, scanned, shapeTried) &&
           this.unknownAllowed(scanned)
         ) {
-          accept(bytes, scanned, line);
+          accept(bytes, scanned, line, start);
           return;
         }
         tally.lines++;
@@ -528,6 +535,9 @@ export type Owners = Uint8Array;
 
 export const OWNER_BUCKETS = 256;
 
+/** Where the request id starts in a line that starts `{"request_id":"` (see `sinkFor`'s accept). */
+const ID_FIRST = '{"request_id":"'.length;
+
 /**
  * The main thread's extra work (reading, finding lines and their owners), as a share of a thread's
  * work: what it owns less than the other threads so that all finish together. Measured on the 10M-line
@@ -561,22 +571,19 @@ export function ownersFor(threads: number, mainShare?: number): Owners {
   return owners;
 }
 
-/**
- * Which thread owns the units of a request id (its UTF-8 bytes), from its `hashBytes` (which is how a
- * scanned record's `requestIdHash` is used as well).
- */
+/** Which thread owns the units of a request id (its UTF-8 bytes). */
 export function ownerOf(bytes: Uint8Array, start: number, end: number, owners: Owners): number {
-  return ownerOfHash(hashBytes(bytes, start, end), owners);
+  return ownerOfKey(ownerKey(bytes, start, end), owners);
 }
 
 /**
- * `ownerOf` given the request id's `hashBytes`: its bucket is the top bits of the hash times an odd
- * constant, which depend on all of its bits. The hash modulo 2 had given each of two workers keys of
- * one low bit, and the low bits are where a key's probe starts in the owner's table (ByteKeys), so only
- * half its slots started probes (10M lines, two workers: 6.15–6.46 s against 5.92–6.22 s after).
+ * `ownerOf` given the request id's `ownerKey` (owner-key.ts): its bucket is the top bits of the key
+ * times an odd constant, which depend on all of its bits. (When owners came from the table's hash
+ * modulo two, each of two workers had the keys of one low bit, where probes start in its table, so
+ * half its slots started none: 10M lines, two workers: 6.15–6.46 s against 5.92–6.22 s after.)
  */
-export function ownerOfHash(hash: number, owners: Owners): number {
-  return owners[Math.imul(hash, 0x9e3779b1) >>> 24] as number;
+export function ownerOfKey(key: number, owners: Owners): number {
+  return owners[Math.imul(key, 0x9e3779b1) >>> 24] as number;
 }
 
 /** The share of units a thread owns: those of the buckets `owners` gives to `index`. */

@@ -529,26 +529,11 @@ function readString(bytes: Uint8Array, i: number, end: number): number {
 }
 
 /**
- * `readString` for a caller outside a scan (line-owner.ts reads a line's request id without parsing
- * it): the index of the closing quote of the escape-free string whose contents start at i, or -1; its
- * `hashBytes` is then `lastStringHash()`. Four bytes at a time, hashing as it goes, as a scan would.
- */
-export function scanString(bytes: Uint8Array, i: number, end: number): number {
-  view = viewOf(bytes);
-  return readString(bytes, i, end);
-}
-
-/** The `hashBytes` of the string `scanString` last read. */
-export function lastStringHash(): number {
-  return valueHash;
-}
-
-/**
  * Whether any of a word's four bytes is a quote, a backslash or below 0x20: "has a zero byte" is
  * (v - 0x01010101) & ~v & 0x80808080, applied to the word xor each byte sought; "has a byte below n"
  * is (v - n·0x01010101) & ~v & 0x80808080. Both are exact for whether any byte matches.
  */
-function hasSpecial(word: number): boolean {
+export function hasSpecial(word: number): boolean {
   const quote = word ^ 0x22222222;
   const backslash = word ^ 0x5c5c5c5c;
   const found =

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { viewOf } from "../m1/byte-keys.js";
-import { ownerOfHash, OWNER_BUCKETS, type Owners } from "../m1/intake.js";
-import { lastStringHash, scanString } from "../m1/scan-record.js";
+import { ownerOfKey, OWNER_BUCKETS, type Owners } from "../m1/intake.js";
+import { lastOwnerKey, scanOwnerKey } from "../m1/owner-key.js";
 
 const KEY = Buffer.from('"request_id":"');
 const QUOTE = 0x22;
@@ -16,9 +16,9 @@ const QUOTE = 0x22;
 export function quickOwner(bytes: Buffer, start: number, end: number, owners: Owners): number | null {
   const key = findKey(bytes, start, end);
   if (key < 0) return null;
-  // Read as the scanner reads a string (four bytes at a time, hashed on the way), so that the owner is
-  // what the worker finds from the same bytes; an escape or a control byte leaves it to the line number.
-  return scanString(bytes, key + KEY.length, end) < 0 ? null : ownerOfHash(lastStringHash(), owners);
+  // Read as the scanner reads a string, so that the owner is what the thread that parses the line finds
+  // from the same bytes; an escape or a control byte leaves it to the line number.
+  return scanOwnerKey(bytes, key + KEY.length, end) < 0 ? null : ownerOfKey(lastOwnerKey(), owners);
 }
 
 /** The thread that reads a line whose request id cannot be read from its bytes: any will do. */
@@ -80,9 +80,9 @@ export function indexLines(bytes: Buffer, index: LineIndex, owners: Owners, firs
     let owner = -1;
     let from = start;
     if (keyAt(view, start + 1, bytes.length)) {
-      const idEnd = scanString(bytes, start + 1 + KEY.length, bytes.length);
+      const idEnd = scanOwnerKey(bytes, start + 1 + KEY.length, bytes.length);
       if (idEnd >= 0) {
-        owner = ownerOfHash(lastStringHash(), owners);
+        owner = ownerOfKey(lastOwnerKey(), owners);
         from = idEnd;
       }
     }

@@ -3,11 +3,12 @@ import { hashBytes } from "../../src/m1/byte-keys.js";
 import {
   OWNER_BUCKETS,
   ownerOf,
-  ownerOfHash,
+  ownerOfKey,
   ownersFor,
   owningThreads,
   shareOf,
 } from "../../src/m1/intake.js";
+import { ownerKey } from "../../src/m1/owner-key.js";
 import { indexLines, ownerOfLine, quickOwner } from "../../src/parallel/line-owner.js";
 import { MOST_THREADS, readingThreads } from "../../src/read-logs.js";
 
@@ -89,8 +90,8 @@ describe("indexLines: each line's end and owner, for the workers", () => {
   });
 });
 
-describe("ownerOfHash and ownersFor: which thread owns a unit", () => {
-  it("spreads units over 1–8 threads as the shares say, each owner's hashes across every low bit a table probes from", () => {
+describe("ownerOfKey and ownersFor: which thread owns a unit", () => {
+  it("spreads units over 1–8 threads as the shares say, each owner's table hashes across every low bit a probe starts from", () => {
     for (let threads = 1; threads <= 8; threads++) {
       for (const owners of [ownersFor(threads), ownersFor(threads, 1 / threads)]) {
         const owned = new Array<number>(threads).fill(0);
@@ -98,8 +99,9 @@ describe("ownerOfHash and ownersFor: which thread owns a unit", () => {
         const lowBits = Array.from({ length: threads }, () => [0, 0, 0, 0]);
         const total = 40_000;
         for (let i = 0; i < total; i++) {
-          const hash = hashBytes(Buffer.from(`req-${i}`), 0, `req-${i}`.length);
-          const owner = ownerOfHash(hash, owners);
+          const id = Buffer.from(`req-${i}`);
+          const hash = hashBytes(id, 0, id.length);
+          const owner = ownerOfKey(ownerKey(id, 0, id.length), owners);
           expect(Number.isInteger(owner) && owner >= 0 && owner < threads).toBe(true);
           owned[owner] = (owned[owner] as number) + 1;
           const byLow = lowBits[owner] as number[];
