@@ -5,7 +5,7 @@ import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
 import { ownerOf, owningThreads } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
-import { keepYoungGenerationSmallAgain } from "../storage/young-generation.js";
+import { keepYoungGenerationSmallAgain, youngGenerationKeptSmall } from "../storage/young-generation.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
 import { BlockWalker, type SharedBlock } from "./walk-block.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker.js";
@@ -92,7 +92,10 @@ export class WorkerPool {
   /**
    * Workers that have not yet said they are running. Making a worker's isolate undoes this thread's
    * setting of its young generation's growth (storage/young-generation.ts) at a moment this thread
-   * cannot see, so until then each block sent sets it again.
+   * cannot see, so until then each block sent or read here sets it again (and the worker sets it as it
+   * starts: worker-start.ts). With only the blocks sent, on a loaded machine the young generation grew
+   * to 8 MiB in 2 of 6 runs on 18 MB (a worker took 350–450 ms to start, while this thread, its slots
+   * full, read its own lines); in none of 6 after.
    */
   private starting: number;
   /** Each slot's bytes (a block larger than that gets memory of its own: see `send`). */
@@ -109,7 +112,7 @@ export class WorkerPool {
   constructor(
     threads: number,
     unitOwners: Owners,
-    setup: Omit<WorkerSetup, "owner" | "sharing" | "handOff">,
+    setup: Omit<WorkerSetup, "owner" | "sharing" | "handOff" | "keepYoungSmall">,
     private readonly local: Intake,
     mainReads: boolean,
   ) {
@@ -129,6 +132,7 @@ export class WorkerPool {
         sharing: owningThreads(unitOwners),
         owner: { index: k + 1, owners: this.unitOwners },
         handOff: mainReads,
+        keepYoungSmall: youngGenerationKeptSmall(),
       };
       const worker: PoolWorker = {
         thread: new Worker(workerScript(), {
@@ -337,6 +341,8 @@ export class WorkerPool {
    * when a slot is wanted: the main thread would otherwise wait for the read. Returns whether it read one.
    */
   walkNext(): boolean {
+    // This thread reads its lines of the first blocks while the workers start (see `starting`).
+    if (this.starting > 0) keepYoungGenerationSmallAgain();
     const block = this.unwalked.shift();
     if (block === undefined) return false;
     this.walker.walk(block);

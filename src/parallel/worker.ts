@@ -27,6 +27,8 @@ export interface WorkerSetup {
   readonly reserveUnits: number;
   /** Whether to hand the lines only zod can decide to the main thread (see `intake.handOff` below). */
   readonly handOff: boolean;
+  /** Whether the main thread keeps its young generation small (worker-start.ts sets it again). */
+  readonly keepYoungSmall: boolean;
 }
 
 /** Messages to a worker, in the order the pool sends them. */

@@ -30,3 +30,8 @@ export function keepYoungGenerationSmall(): void {
 export function keepYoungGenerationSmallAgain(): void {
   if (kept) setFlagsFromString(GROWTH_FACTOR_ONE);
 }
+
+/** Whether `keepYoungGenerationSmall` was called: a worker is told, and sets it again itself. */
+export function youngGenerationKeptSmall(): boolean {
+  return kept;
+}
