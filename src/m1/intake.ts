@@ -1,7 +1,7 @@
 import type { LineSink } from "../input/line-splitter.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity } from "./record.js";
-import { ownerKey } from "./owner-key.js";
+import { ID_KEY, ownerKey } from "./owner-key.js";
 import { ScannedRecord, scanRecord, scanShapedLine } from "./scan-record.js";
 import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
 import { needsSchema, validateRecord, type FieldPolicy } from "./validate-record.js";
@@ -536,7 +536,7 @@ export type Owners = Uint8Array;
 export const OWNER_BUCKETS = 256;
 
 /** Where the request id starts in a line that starts `{"request_id":"` (see `sinkFor`'s accept). */
-const ID_FIRST = '{"request_id":"'.length;
+const ID_FIRST = 1 + ID_KEY.length;
 
 /**
  * The main thread's extra work (reading, finding lines and their owners), as a share of a thread's

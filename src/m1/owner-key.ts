@@ -2,6 +2,13 @@ import { viewOf } from "./byte-keys.js";
 import { hasSpecial } from "./scan-record.js";
 
 /**
+ * What precedes a request id in a line, as the index of lines looks for it (parallel/line-owner.ts,
+ * first right after the line's `{`); a thread's own line that starts `{` and this is not checked for
+ * its owner again (intake.ts).
+ */
+export const ID_KEY = '"request_id":"';
+
+/**
  * The key a request id's owning thread is found by (see intake.ts `ownerOf`): its four-byte words
  * (little-endian), then its last one to three bytes, each xored into the key rotated by 5, then its
  * length. The main thread reads it for every line it indexes (parallel/line-owner.ts), so it is cheaper

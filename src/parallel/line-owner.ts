@@ -1,9 +1,9 @@
 import { isUtf8 } from "node:buffer";
 import { viewOf } from "../m1/byte-keys.js";
 import { ownerOfKey, OWNER_BUCKETS, type Owners } from "../m1/intake.js";
-import { lastOwnerKey, scanOwnerKey } from "../m1/owner-key.js";
+import { ID_KEY, lastOwnerKey, scanOwnerKey } from "../m1/owner-key.js";
 
-const KEY = Buffer.from('"request_id":"');
+const KEY = Buffer.from(ID_KEY);
 const QUOTE = 0x22;
 
 /**
