@@ -68,6 +68,12 @@ export async function runReport(files: readonly string[], flags: ReportFlags, io
     ...(flags.maxInvalid === undefined ? {} : { maxInvalid: flags.maxInvalid }),
     ...(flags.maxUnknown === undefined ? {} : { maxUnknown: flags.maxUnknown }),
   });
+  if (flags.bucket !== undefined && settings.format === "ndjson") {
+    // Not dropped silently: the timeline summarises units, and ndjson has no place for a summary.
+    throw new InputError(
+      "--bucket adds a timeline to the table, Markdown and JSON reports, and --format ndjson prints one line per unit: drop --bucket, or use --format json",
+    );
+  }
   const window = timeWindowOf(flags);
   const specs = sourceSpecs(files);
   const rejects = flags.rejects === undefined ? null : new RejectsFile(flags.rejects);

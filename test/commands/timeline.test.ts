@@ -118,6 +118,15 @@ describe("--bucket --format json", () => {
       "attribute: --bucket 1s would make 6241 buckets from 2026-01-01T08:31:00.000Z to 2026-01-01T10:15:01.000Z, more than 1000: use --bucket 10s or more, or narrow the time with --since/--until\n",
     );
   });
+
+  it("--bucket with --format ndjson (which prints units, not a summary): exit 2 before reading, not ignored", async () => {
+    const run = await runCli(["--bucket", "10m", "--format", "ndjson", log]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "attribute: --bucket adds a timeline to the table, Markdown and JSON reports, and --format ndjson prints one line per unit: drop --bucket, or use --format json\n",
+    );
+  });
 });
 
 describe("--bucket in the table and in Markdown", () => {
