@@ -1,21 +1,18 @@
 import { keyLength, keyTag } from "./byte-keys.js";
 import { functionOfTag, RequestIdBytes } from "./packed-uuid.js";
-import { upstreamFromSeverity } from "./record.js";
-import type { UnitFacts } from "./rules.js";
+import type { UnitFacts, UnitFactsScratch } from "./rules.js";
 import {
+  factsOfRow,
   FIRST_MS,
   LAST_MS,
   LATENCY,
   ROW,
-  STATUS,
-  UPSTREAM,
-  UPSTREAM_LATENCY,
   WORDS,
   type Unit,
   timeSpanOf,
   type UnitsSnapshot,
 } from "./unit-table.js";
-import { groupByFunction, type UnitsReader } from "./units-reader.js";
+import { groupByFunction, wholePart, type UnitsPart, type UnitsReader } from "./units-reader.js";
 import { errorCodesAmong, stagesAmong } from "./unit-words.js";
 
 /**
@@ -62,15 +59,8 @@ export class FrozenUnits implements UnitsReader {
     return this.requestIds.of(keyTag(arena, start), arena, start, start + keyLength(arena, start));
   }
 
-  facts(index: number): UnitFacts {
-    const d = index * ROW;
-    const upstreamLatency = this.snapshot.rows[d + UPSTREAM_LATENCY] as number;
-    return {
-      status: this.halves[4 * d + STATUS] as number,
-      latencyMs: this.snapshot.rows[d + LATENCY] as number,
-      upstream: upstreamFromSeverity(this.halves[4 * d + UPSTREAM] as number),
-      upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
-    };
+  facts(index: number, into?: UnitFactsScratch): UnitFacts {
+    return factsOfRow(this.snapshot.rows, this.halves, index, into);
   }
 
   firstMsOf(index: number): number | null {
@@ -110,6 +100,10 @@ export class FrozenUnits implements UnitsReader {
 
   indexesByFunction(): Int32Array[] {
     return groupByFunction(this);
+  }
+
+  parts(): UnitsPart[] {
+    return wholePart(this);
   }
 
   timeSpan(): { first: number; last: number } {

@@ -29,6 +29,9 @@ export interface UnitFacts {
   readonly upstreamLatencyMs: number | null;
 }
 
+/** UnitFacts to be filled in: a pass over millions of units reuses one (see `UnitsReader.facts`). */
+export type UnitFactsScratch = { -readonly [K in keyof UnitFacts]: UnitFacts[K] };
+
 /** One row of the rule table: the data the classifier runs and `attribute rules` and the docs print. */
 export interface Rule {
   readonly number: number;

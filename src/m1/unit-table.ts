@@ -12,14 +12,14 @@ import {
 } from "./packed-uuid.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity, upstreamSeverity } from "./record.js";
-import type { UnitFacts } from "./rules.js";
+import type { UnitFacts, UnitFactsScratch } from "./rules.js";
 import { reserve } from "../storage/reserve.js";
 import type { ScratchPolicy } from "../storage/scratch-file.js";
 import { DistinctPrints } from "./distinct-prints.js";
 import { ScannedRecord } from "./scan-record.js";
 import { SetInterner } from "./set-interner.js";
 import { codeElement, errorCodesAmong, mapElement, stageElement, stagesAmong } from "./unit-words.js";
-import { groupByFunction, type UnitsReader } from "./units-reader.js";
+import { groupByFunction, wholePart, type UnitsPart, type UnitsReader } from "./units-reader.js";
 import { Vocabulary } from "./vocabulary.js";
 
 /** A unit table as plain data (typed arrays, arrays, strings): what a worker thread sends back. */
@@ -496,16 +496,13 @@ export class UnitTable implements UnitsReader {
   }
 
   /** The merged facts of a unit, without decoding any string (for classifying millions of units). */
-  facts(index: number): UnitFacts {
+  facts(index: number, into?: UnitFactsScratch): UnitFacts {
     this.settle();
-    const d = index * ROW;
-    const upstreamLatency = this.rows[d + UPSTREAM_LATENCY] as number;
-    return {
-      status: this.halves[4 * d + STATUS] as number,
-      latencyMs: this.rows[d + LATENCY] as number,
-      upstream: upstreamFromSeverity(this.halves[4 * d + UPSTREAM] as number),
-      upstreamLatencyMs: Number.isNaN(upstreamLatency) ? null : upstreamLatency,
-    };
+    return factsOfRow(this.rows, this.halves, index, into);
+  }
+
+  parts(): UnitsPart[] {
+    return wholePart(this);
   }
 
   /** The earliest and latest timestamp over all units, epoch ms, NaN when no record had one. */
@@ -650,6 +647,22 @@ export class UnitTable implements UnitsReader {
  * The earliest first and latest last timestamp of `count` rows, epoch ms, NaN when none has one. Compared
  * in the loop, not through a helper: a double passed to a call that is not inlined is a heap number.
  */
+/** Unit i's facts from its row (`rows` and `halves` over one buffer), in `into` when given. */
+export function factsOfRow(
+  rows: Float64Array,
+  halves: Uint16Array,
+  index: number,
+  into: UnitFactsScratch = { status: 0, latencyMs: 0, upstream: null, upstreamLatencyMs: null },
+): UnitFacts {
+  const d = index * ROW;
+  const upstreamLatency = rows[d + UPSTREAM_LATENCY] as number;
+  into.status = halves[4 * d + STATUS] as number;
+  into.latencyMs = rows[d + LATENCY] as number;
+  into.upstream = upstreamFromSeverity(halves[4 * d + UPSTREAM] as number);
+  into.upstreamLatencyMs = Number.isNaN(upstreamLatency) ? null : upstreamLatency;
+  return into;
+}
+
 export function timeSpanOf(rows: Float64Array, count: number): { first: number; last: number } {
   let first = Number.NaN;
   let last = Number.NaN;

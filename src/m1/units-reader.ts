@@ -1,4 +1,4 @@
-import type { UnitFacts } from "./rules.js";
+import type { UnitFacts, UnitFactsScratch } from "./rules.js";
 import type { Unit } from "./unit-table.js";
 
 /**
@@ -16,7 +16,8 @@ export interface UnitsReader {
   requestIdOf(index: number): string;
   /** The request id's UTF-8 bytes (a view: valid until the next call; a packed UUID is unpacked into it). */
   requestIdBytes(index: number): Uint8Array;
-  facts(index: number): UnitFacts;
+  /** The unit's merged facts, in `into` when given (it is returned), else in a new object. */
+  facts(index: number, into?: UnitFactsScratch): UnitFacts;
   latencyOf(index: number): number;
   /** The unit's earliest timestamp, epoch ms, or null when none of its records had one. */
   firstMsOf(index: number): number | null;
@@ -28,6 +29,26 @@ export interface UnitsReader {
   indexesByFunction(): Int32Array[];
   /** The earliest and latest timestamp over all units, epoch ms, NaN when none. */
   timeSpan(): { first: number; last: number };
+  /** The readers that hold the units, in index order (see UnitsPart): one, itself, but for a UnitSet. */
+  parts(): readonly UnitsPart[];
+}
+
+/**
+ * One of the readers that hold a reader's units, for a pass over all of them that calls each reader
+ * directly (the report's: 3.33M units, ~0.1 s less than through `UnitSet`'s per-unit dispatch). Its
+ * units come after those of the parts before it; its function id f is `functionIds[f]` in the whole, and
+ * its word set s is s × setStride + setIndex.
+ */
+export interface UnitsPart {
+  readonly reader: UnitsReader;
+  readonly functionIds: readonly number[];
+  readonly setStride: number;
+  readonly setIndex: number;
+}
+
+/** A reader as the one part of itself. */
+export function wholePart(reader: UnitsReader): UnitsPart[] {
+  return [{ reader, functionIds: reader.functions.map((_, id) => id), setStride: 1, setIndex: 0 }];
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { Intake } from "../m1/intake.js";
-import { classify, VERDICTS, type Thresholds, type UnitFacts, type Verdict } from "../m1/rules.js";
+import {
+  classify,
+  VERDICTS,
+  type Thresholds,
+  type UnitFacts,
+  type UnitFactsScratch,
+  type Verdict,
+} from "../m1/rules.js";
 import type { UnitsReader } from "../m1/units-reader.js";
 import type { ReadResult } from "../read-logs.js";
 import { EvidenceGatherer, rankCodes } from "./evidence.js";
@@ -114,30 +121,38 @@ class FunctionTally {
  */
 function summarizeFunctions(units: UnitsReader, options: ReportOptions): FunctionSummary[] {
   const perFunction = thresholdsByFunction(units, options);
+  // Each part's units straight from its reader (not through a UnitSet's dispatch per unit).
+  const parts = units.parts();
   const sizes = new Int32Array(units.functions.length);
-  for (let i = 0; i < units.size; i++) {
-    const fn = units.functionIdOf(i);
-    sizes[fn] = (sizes[fn] as number) + 1;
+  for (const { reader, functionIds } of parts) {
+    for (let i = 0; i < reader.size; i++) {
+      const fn = functionIds[reader.functionIdOf(i)] as number;
+      sizes[fn] = (sizes[fn] as number) + 1;
+    }
   }
   const tallies = Array.from(sizes, (size) => new FunctionTally(size));
   const errorCodesOf = (set: number): string[] => units.errorCodesOf(set);
-  for (let i = 0; i < units.size; i++) {
-    const fn = units.functionIdOf(i);
-    const tally = tallies[fn] as FunctionTally;
-    // Classified here, in the same pass (not by classifyUnits first): its facts are read once.
-    const facts = units.facts(i);
-    const verdict = verdictIndex(facts, perFunction[fn] as Thresholds);
-    tally.perVerdict[verdict] = (tally.perVerdict[verdict] as number) + 1;
-    tally.latencies[tally.units++] = units.latencyOf(i);
-    const codeSet = units.wordSetOf(i);
-    tally.codeSets[codeSet] = (tally.codeSets[codeSet] ?? 0) + 1;
-    if (verdict === OK_INDEX) continue;
-    let gatherer = tally.gatherers[verdict];
-    if (gatherer === undefined) {
-      gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, errorCodesOf);
-      tally.gatherers[verdict] = gatherer;
+  // One facts object for every unit: read at once by the classifier and the evidence, never kept.
+  const scratch: UnitFactsScratch = { status: 0, latencyMs: 0, upstream: null, upstreamLatencyMs: null };
+  for (const { reader, functionIds, setStride, setIndex } of parts) {
+    for (let i = 0; i < reader.size; i++) {
+      const fn = functionIds[reader.functionIdOf(i)] as number;
+      const tally = tallies[fn] as FunctionTally;
+      // Classified here, in the same pass (not by classifyUnits first): its facts are read once.
+      const facts = reader.facts(i, scratch);
+      const verdict = verdictIndex(facts, perFunction[fn] as Thresholds);
+      tally.perVerdict[verdict] = (tally.perVerdict[verdict] as number) + 1;
+      tally.latencies[tally.units++] = reader.latencyOf(i);
+      const codeSet = reader.wordSetOf(i) * setStride + setIndex;
+      tally.codeSets[codeSet] = (tally.codeSets[codeSet] ?? 0) + 1;
+      if (verdict === OK_INDEX) continue;
+      let gatherer = tally.gatherers[verdict];
+      if (gatherer === undefined) {
+        gatherer = new EvidenceGatherer(VERDICTS[verdict] as Verdict, errorCodesOf);
+        tally.gatherers[verdict] = gatherer;
+      }
+      gatherer.add(reader.requestIdBytes(i), facts, codeSet);
     }
-    gatherer.add(units.requestIdBytes(i), facts, codeSet);
   }
   return tallies.map((tally, id) => summarizeFunction(units, tally, units.functions[id] as string));
 }
