@@ -74,7 +74,11 @@ function buildProgram(io: Io, done: (code: number) => void): Command {
     )
     .option("--rejects <file>", "write every invalid line to FILE as NDJSON (source, line, reason, raw)")
     .option("--live", "redraw the verdict table on the terminal while input arrives (kubectl logs -f …)")
-    .option("--interval <duration>", "how often --live redraws", parseDurationFlag, 2000)
+    .addOption(
+      new Option("--interval <duration>", "how often --live redraws")
+        .argParser(parseDurationFlag)
+        .default(2000, "2s"),
+    )
     .addHelpText("after", HELP_EXAMPLES)
     .enablePositionalOptions()
     .action(async (files: string[], flags: ReportFlags) => done(await runReport(files, flags, io)));

@@ -1,7 +1,7 @@
 import { VERDICTS, type Verdict } from "../m1/rules.js";
 import { formatCount } from "../progress/progress-line.js";
 import { escapeControls } from "../report/escape-text.js";
-import type { Report, VerdictSummary } from "../report/report.js";
+import type { FunctionSummary, Report, VerdictSummary } from "../report/report.js";
 import { paintVerdict, SHORT_VERDICT } from "../report/verdict-style.js";
 
 /** What a live frame is drawn for: the terminal's size, the clock and the reading rate. */
@@ -38,33 +38,22 @@ export function renderLiveFrame(report: Report, options: LiveFrameOptions): stri
   const width = Math.max(1, Math.floor(options.width));
   const rows = Math.max(1, Math.floor(options.height) - 1);
   const lines: Segment[][] = [[[headerText(report, options)]], overallLine(report.overall)];
-  // The verdict counts need about 80 columns; a narrower terminal gets the main columns only.
-  const counts = options.width >= 80 ? VERDICTS.slice(1) : [];
   const byIncidents = [...report.functions].sort(
     (a, b) => b.incidents - a.incidents || (a.function < b.function ? -1 : a.function > b.function ? 1 : 0),
   );
   const names = byIncidents.map((fn) => escapeControls(fn.function));
   const nameWidth = Math.min(Math.max(8, ...names.map((n) => n.length)), Math.max(8, Math.floor(width / 3)));
+  // The number columns that fit whole, in order: a number cut at the edge would read as another number.
+  const columns = fittingColumns(width - nameWidth - 2 - VERDICT_WIDTH);
   // Below the two header lines: a blank line, the heading, the functions, and the hint at the foot.
   const room = rows - lines.length - 3;
   if (room >= 1) {
-    const heading = numbersText(
-      "share",
-      "units",
-      "incidents",
-      counts.map((v) => SHORT_VERDICT[v]),
-    );
+    const heading = columns.map((c) => ` ${c.heading.padStart(c.width - 1)}`).join("");
     lines.push([[""]], [[`${"function".padEnd(nameWidth)}  ${"verdict".padEnd(VERDICT_WIDTH)}${heading}`]]);
     const shown = byIncidents.length <= room ? byIncidents.length : room - 1;
     byIncidents.slice(0, shown).forEach((fn, i) => {
       const name = cut(names[i] as string, nameWidth).padEnd(nameWidth);
-      const share = fn.incidents === 0 ? "–" : `${Math.round(fn.share * 100)}%`;
-      const numbers = numbersText(
-        share,
-        String(fn.units),
-        String(fn.incidents),
-        counts.map((v) => String(fn.verdicts[v])),
-      );
+      const numbers = columns.map((c) => ` ${c.value(fn).padStart(c.width - 1)}`).join("");
       lines.push([[`${name}  `], [fn.verdict.padEnd(VERDICT_WIDTH), fn.verdict], [numbers]]);
     });
     if (shown < byIncidents.length) lines.push([[`… ${byIncidents.length - shown} more`]]);
@@ -97,15 +86,38 @@ function overallLine(s: VerdictSummary): Segment[] {
   return [["Overall: "], [s.verdict, s.verdict], [` — ${detail}`]];
 }
 
-/** The right-aligned number columns: share, units, incidents, then one per verdict other than OK. */
-function numbersText(share: string, units: string, incidents: string, counts: readonly string[]): string {
-  const cells = [
-    share.padStart(5),
-    units.padStart(7),
-    incidents.padStart(9),
-    ...counts.map((c) => c.padStart(10)),
-  ];
-  return cells.map((c) => ` ${c}`).join("");
+/** A right-aligned number column of the function rows: its heading, and its width with the space before it. */
+interface Column {
+  readonly heading: string;
+  readonly width: number;
+  readonly value: (fn: FunctionSummary) => string;
+}
+
+/** Share, units, incidents, then a count per verdict other than OK. */
+const COLUMNS: readonly Column[] = [
+  {
+    heading: "share",
+    width: 6,
+    value: (fn) => (fn.incidents === 0 ? "–" : `${Math.round(fn.share * 100)}%`),
+  },
+  { heading: "units", width: 8, value: (fn) => String(fn.units) },
+  { heading: "incidents", width: 10, value: (fn) => String(fn.incidents) },
+  ...VERDICTS.slice(1).map((v): Column => ({
+    heading: SHORT_VERDICT[v],
+    width: 11,
+    value: (fn) => String(fn.verdicts[v]),
+  })),
+];
+
+/** The leading columns whose full width fits in `room` characters. */
+function fittingColumns(room: number): Column[] {
+  const fitting: Column[] = [];
+  for (const column of COLUMNS) {
+    if (column.width > room) break;
+    fitting.push(column);
+    room -= column.width;
+  }
+  return fitting;
 }
 
 /** A name cut to a width, by code point (a surrogate pair is never split), with `…` when cut. */

@@ -27,17 +27,19 @@ function lines(frame: string): string[] {
 
 describe("renderLiveFrame", () => {
   it("draws the header, the overall verdict and the functions, most incidents first", () => {
-    expect(lines(renderLiveFrame(report, OPTIONS))).toEqual(
-      [
-        "attribute --live  1:05  12k lines (7 invalid)  3.4k lines/s",
-        "Overall: VENDOR — 90% of 50 incidents in 530 units",
-        "",
-        "function  verdict         share   units incidents    unknown     vendor        app bottleneck    unattr.",
-        "checkout  VENDOR            94%     180        48          2         45          1          0          0",
-        "search    APP_BOTTLENECK   100%     230         2          0          0          0          2          0",
-        "profile   OK                  –     120         0          0          0          0          0          0",
-        "Ctrl-C stops and prints the full report",
-      ].map((l) => l.slice(0, 100)),
+    expect(lines(renderLiveFrame(report, OPTIONS))).toEqual([
+      "attribute --live  1:05  12k lines (7 invalid)  3.4k lines/s",
+      "Overall: VENDOR — 90% of 50 incidents in 530 units",
+      "",
+      "function  verdict         share   units incidents    unknown     vendor        app bottleneck",
+      "checkout  VENDOR            94%     180        48          2         45          1          0",
+      "search    APP_BOTTLENECK   100%     230         2          0          0          0          2",
+      "profile   OK                  –     120         0          0          0          0          0",
+      "Ctrl-C stops and prints the full report",
+    ]);
+    // 104 columns hold the last one, unattributed, too.
+    expect(lines(renderLiveFrame(report, { ...OPTIONS, width: 104 }))[4]).toBe(
+      "checkout  VENDOR            94%     180        48          2         45          1          0          0",
     );
   });
 
@@ -65,14 +67,22 @@ describe("renderLiveFrame", () => {
     }
   });
 
-  it("fits the width, dropping the per-verdict columns on a narrow terminal", () => {
-    for (const width of [20, 40, 79, 80, 200]) {
-      for (const line of lines(renderLiveFrame(report, { ...OPTIONS, width }))) {
-        expect(Array.from(line).length).toBeLessThanOrEqual(width);
-      }
+  it("fits the width, dropping number columns whole from the right: a number is never cut", () => {
+    const full = ["share", "units", "incidents", "unknown", "vendor", "app", "bottleneck", "unattr."];
+    // The checkout row's numbers, column by column, as the full width shows them.
+    const values = ["94%", "180", "48", "2", "45", "1", "0", "0"];
+    for (let width = 1; width <= 120; width++) {
+      const frame = lines(renderLiveFrame(report, { ...OPTIONS, width }));
+      for (const line of frame) expect(Array.from(line).length).toBeLessThanOrEqual(width);
+      if (width < 25) continue;
+      // Name and verdict take 25 columns; each number column fits whole from the width that holds it.
+      const shown = [31, 39, 49, 60, 71, 82, 93, 104].filter((w) => width >= w).length;
+      const cells = (line: string): string[] => line.trim().split(/ +/).slice(2);
+      expect(cells(frame[3] as string)).toEqual(full.slice(0, shown));
+      expect(cells(frame[4] as string)).toEqual(values.slice(0, shown));
     }
-    expect(lines(renderLiveFrame(report, { ...OPTIONS, width: 79 }))[3]).toBe(
-      "function  verdict         share   units incidents",
+    expect(lines(renderLiveFrame(report, { ...OPTIONS, width: 49 }))[4]).toBe(
+      "checkout  VENDOR            94%     180        48",
     );
   });
 
