@@ -154,6 +154,16 @@ async function* readFile(
   } catch (error) {
     throw new InputError(`cannot read ${path}: ${describeFsError(error)}`);
   }
+  // A regular file's size when opened: one that ends short of it was truncated while it was read (as
+  // logrotate's copytruncate does), and the lines it lost must not go unmentioned.
+  let sizeWhenOpened = 0;
+  try {
+    const stats = await handle.stat();
+    if (stats.isFile()) sizeWhenOpened = stats.size;
+  } catch {
+    // Not known: no check (reading still reports its own errors).
+  }
+  let total = 0;
   const buffers = readAhead
     ? [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)]
     : [Buffer.allocUnsafe(READ_SIZE)];
@@ -186,7 +196,16 @@ async function* readFile(
     for (;;) {
       const chunk = await next;
       pending = null;
-      if (chunk.length === 0) return;
+      if (chunk.length === 0) {
+        if (total < sizeWhenOpened) {
+          throw new InputError(
+            `${path} shrank while it was read: ${sizeWhenOpened} bytes when opened, ${total} at its end ` +
+              `(truncated in place, as logrotate's copytruncate does); what it held past byte ${total} was not read`,
+          );
+        }
+        return;
+      }
+      total += chunk.length;
       // With two buffers the next piece is read while this one is processed; with one, after.
       which = (which + 1) % buffers.length;
       if (readAhead) pending = next = startRead(buffers[which] as Buffer);

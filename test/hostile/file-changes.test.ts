@@ -112,7 +112,7 @@ describe("a file that grows while it is read", () => {
 });
 
 describe("a file truncated while it is read (logrotate copytruncate)", () => {
-  it("reading stops at the new end: the whole lines of the first read, and the line it cut as one violation", async () => {
+  it("reading stops at the new end, keeps the lines read (the one cut is a violation), and says the file shrank: exit 2, INCOMPLETE", async () => {
     expect(WHOLE_IN_FIRST_READ).toBeGreaterThan(1000);
     const path = logFile("truncated.ndjson");
     hook.afterRead = (p, read) => {
@@ -120,11 +120,14 @@ describe("a file truncated while it is read (logrotate copytruncate)", () => {
     };
     const { code, stderr, report } = await runJson([path]);
     expect(hook.reads).toBeGreaterThanOrEqual(2);
-    // Today the report does not say that the file shrank under it: it reads as a complete file whose last
-    // line is cut. (Detecting it, e.g. a size at the end below the bytes read, is an open question.)
-    expect(code).toBe(0);
-    expect(stderr).toBe("");
-    expect(report.complete).toBe(true);
+    // The bytes read end short of the size the file had when it was opened: the lines it lost are named.
+    const shrank =
+      `${path} shrank while it was read: ${TEXT.length} bytes when opened, ${MiB} at its end ` +
+      `(truncated in place, as logrotate's copytruncate does); what it held past byte ${MiB} was not read`;
+    expect(code).toBe(2);
+    expect(stderr).toBe(`attribute: ${shrank}\n`);
+    expect(report.complete).toBe(false);
+    expect(report.sources).toStrictEqual([{ source: path, lines: WHOLE_IN_FIRST_READ + 1, error: shrank }]);
     expect(report.input).toMatchObject({
       lines: WHOLE_IN_FIRST_READ + 1,
       valid: WHOLE_IN_FIRST_READ,
@@ -136,15 +139,17 @@ describe("a file truncated while it is read (logrotate copytruncate)", () => {
     ]);
   });
 
-  it("truncated and written again from the start: the new lines sit before the read offset and are not read", async () => {
+  it("truncated and written again from the start: the new lines sit before the read offset, are not read, and the file is named as shrunk", async () => {
     const path = logFile("truncated-rewritten.ndjson");
     hook.afterRead = (p, read) => {
       if (p !== path || read !== 1) return;
       truncateSync(path, 0);
       appendFileSync(path, `${m1({ request_id: "after-rotation" })}\n`);
     };
-    const { code, report } = await runJson([path]);
-    expect(code).toBe(0);
+    const { code, stderr, report } = await runJson([path]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/shrank while it was read: \d+ bytes when opened, 1048576 at its end/);
+    expect(report.complete).toBe(false);
     expect(report.input).toMatchObject({
       lines: WHOLE_IN_FIRST_READ + 1,
       valid: WHOLE_IN_FIRST_READ,

@@ -2,7 +2,16 @@
 // those bytes hold are counted as SPEC.md section 1 says.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -214,6 +223,40 @@ describe.each([
       at += chunk.length;
     }
     expect(at).toBe(text.length);
+  });
+
+  it("a file truncated while it is read (copytruncate) throws an InputError, after the data before its end", async () => {
+    const text = bulkyText(50000);
+    const spec = fixture(`truncated-${readAhead}.ndjson`, text);
+    const size = Buffer.byteLength(text);
+    let data = "";
+    let error: unknown = null;
+    try {
+      for await (const chunk of readSource(spec, NO_STDIN, undefined, readAhead)) {
+        if (data === "") truncateSync(spec.path, 1_500_000);
+        data += chunk.toString();
+      }
+    } catch (e) {
+      error = e;
+    }
+    expectInputError(error, spec.path);
+    expect((error as Error).message).toBe(
+      `${spec.path} shrank while it was read: ${size} bytes when opened, ${data.length} at its end ` +
+        `(truncated in place, as logrotate's copytruncate does); what it held past byte ${data.length} was not read`,
+    );
+    expect(data.length).toBeLessThan(size);
+    expect(text.startsWith(data)).toBe(true);
+  });
+
+  it("a file that grows while it is read is read to its new end, without an error", async () => {
+    const text = bulkyText(50000);
+    const spec = fixture(`growing-${readAhead}.ndjson`, text);
+    let data = "";
+    for await (const chunk of readSource(spec, NO_STDIN, undefined, readAhead)) {
+      if (data === "") appendFileSync(spec.path, "appended\n");
+      data += chunk.toString();
+    }
+    expect(data).toBe(`${text}appended\n`);
   });
 
   it.skipIf(process.platform !== "linux")(
