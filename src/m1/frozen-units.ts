@@ -1,4 +1,4 @@
-import { keyLength, keyTag } from "./byte-keys.js";
+import { keyLength, keyStartIn, keyTag } from "./byte-keys.js";
 import { functionOfTag, RequestIdBytes } from "./packed-uuid.js";
 import type { UnitFacts, UnitFactsScratch } from "./rules.js";
 import {
@@ -44,8 +44,8 @@ export class FrozenUnits implements UnitsReader {
   }
 
   functionIdOf(index: number): number {
-    const { arena, starts } = this.snapshot.keys;
-    return functionOfTag(keyTag(arena, starts[index] as number));
+    const keys = this.snapshot.keys;
+    return functionOfTag(keyTag(keys.arena, keyStartIn(keys, index)));
   }
 
   requestIdOf(index: number): string {
@@ -54,8 +54,9 @@ export class FrozenUnits implements UnitsReader {
 
   /** The request id's text bytes: a view valid until the next call (a packed UUID is unpacked). */
   requestIdBytes(index: number): Uint8Array {
-    const { arena, starts } = this.snapshot.keys;
-    const start = starts[index] as number;
+    const keys = this.snapshot.keys;
+    const arena = keys.arena;
+    const start = keyStartIn(keys, index);
     return this.requestIds.of(keyTag(arena, start), arena, start, start + keyLength(arena, start));
   }
 

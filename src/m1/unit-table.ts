@@ -1,4 +1,12 @@
-import { ByteKeys, hashBytes, keyLength, keyTag, viewOf, type KeysSnapshot } from "./byte-keys.js";
+import {
+  ByteKeys,
+  hashBytes,
+  keyLength,
+  keyStartIn,
+  keyTag,
+  viewOf,
+  type KeysSnapshot,
+} from "./byte-keys.js";
 import { Fingerprint } from "./fingerprint.js";
 import {
   functionOfTag,
@@ -396,6 +404,7 @@ export class UnitTable implements UnitsReader {
         count: k.count,
         // A copy (a Buffer's `slice` would be a view).
         arena: new Uint8Array(k.arena),
+        entrySize: k.entrySize,
         starts: k.starts.slice(),
       },
       rows: s.rows.slice(),
@@ -437,12 +446,12 @@ export class UnitTable implements UnitsReader {
       if (list === undefined) spilled.set(unit, (list = []));
       list.push(other.spilled[k + 1] as number, other.spilled[k + 2] as number);
     }
-    const { arena, starts } = other.keys;
+    const arena = other.keys.arena;
     const rows = other.rows;
     const theirs = new Int32Array(rows.buffer, rows.byteOffset, rows.length * 2);
     const theirHalves = new Uint16Array(rows.buffer, rows.byteOffset, rows.length * 4);
     for (let i = 0; i < other.keys.count; i++) {
-      const start = starts[i] as number;
+      const start = keyStartIn(other.keys, i);
       const end = start + keyLength(arena, start);
       const tag = keyTag(arena, start);
       const text = this.requestIds.of(tag, arena, start, end);

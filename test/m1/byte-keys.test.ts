@@ -1,7 +1,7 @@
 // ByteKeys: byte strings with a tag to dense indexes (the unit table's keys, the vocabularies' words).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ByteKeys, hashBytes } from "../../src/m1/byte-keys.js";
+import { ByteKeys, hashBytes, keyLength, keyStartIn, keyTag } from "../../src/m1/byte-keys.js";
 
 const bytesOf = (text: string): Buffer => Buffer.from(text, "utf8");
 
@@ -117,6 +117,101 @@ describe("ByteKeys", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  describe("keys that all take the same room: where each starts is computed, not stored", () => {
+    /** Every key as a snapshot gives it: its tag and text, read through `keyStartIn`. */
+    const throughSnapshot = (table: ByteKeys): [number, string][] => {
+      const keys = table.snapshot();
+      return Array.from({ length: keys.count }, (_, i) => {
+        const start = keyStartIn(keys, i);
+        const text = Buffer.from(keys.arena).toString("utf8", start, start + keyLength(keys.arena, start));
+        return [keyTag(keys.arena, start), text];
+      });
+    };
+
+    it("keys of one size leave `starts` empty; the first of another size writes it out, and all are found", () => {
+      const table = new ByteKeys(false, 8, 1000);
+      const same = Array.from({ length: 300 }, (_, i) => `id-${String(i).padStart(8, "0")}`);
+      same.forEach((text, i) => expect(table.internText(i % 5, text)).toBe(i));
+      let snapshot = table.snapshot();
+      expect([snapshot.entrySize, snapshot.starts.length]).toEqual([4 + 11, 0]);
+      expect(throughSnapshot(table)).toEqual(same.map((text, i) => [i % 5, text]));
+      // Another length: every start is written out, and keys of either size go on being added.
+      const later = [
+        "other-length",
+        ...Array.from({ length: 300 }, (_, i) => `id-${String(i + 300).padStart(8, "0")}`),
+      ];
+      later.forEach((text, i) => expect(table.internText(i % 5, text)).toBe(300 + i));
+      snapshot = table.snapshot();
+      expect([snapshot.entrySize, snapshot.starts.length]).toEqual([0, 601]);
+      const all = [...same.map((text, i) => [i % 5, text]), ...later.map((text, i) => [i % 5, text])];
+      expect(throughSnapshot(table)).toEqual(all);
+      all.forEach(([tag, text], i) => {
+        const bytes = bytesOf(text as string);
+        expect(table.find(tag as number, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))).toBe(i);
+        expect([table.tag(i), table.text(i)]).toEqual([tag, text]);
+      });
+    });
+
+    it("a key with a two-word header (a tag from 2^23, or 256 bytes) is never of the common size", () => {
+      for (const [tag, text] of [
+        [2 ** 23, "abcd"],
+        [0, "z".repeat(256)],
+      ] as const) {
+        const first = new ByteKeys(false, 8);
+        first.internText(tag, text);
+        first.internText(tag, text.replace(/./, "q"));
+        expect(first.snapshot().entrySize).toBe(0);
+        expect(throughSnapshot(first)).toEqual([
+          [tag, text],
+          [tag, text.replace(/./, "q")],
+        ]);
+        // After keys of one size: it writes the starts out.
+        const after = new ByteKeys(false, 8);
+        ["abcd", "efgh"].forEach((t) => after.internText(1, t));
+        after.internText(tag, text);
+        expect(after.snapshot().entrySize).toBe(0);
+        expect(throughSnapshot(after)).toEqual([
+          [1, "abcd"],
+          [1, "efgh"],
+          [tag, text],
+        ]);
+      }
+    });
+
+    it("agrees with a Map whenever the size changes, through doublings, past the room reserved", () => {
+      // Mostly keys of one length (as request ids that are all UUIDs), and now and then another.
+      const key = fc.record({
+        tag: fc.nat(3),
+        text: fc.oneof(
+          { weight: 9, arbitrary: fc.stringMatching(/^[a-f0-9]{6}$/) },
+          { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+        ),
+      });
+      fc.assert(
+        fc.property(fc.array(key, { maxLength: 600 }), fc.nat(700), (keys, reserve) => {
+          const table = new ByteKeys(false, 8, reserve);
+          const model = new Map<string, number>();
+          const listed: [number, string][] = [];
+          for (const k of keys) {
+            const name = `${k.tag}/${k.text}`;
+            const index = table.internText(k.tag, k.text);
+            if (!model.has(name)) {
+              model.set(name, index);
+              listed.push([k.tag, k.text]);
+            }
+            expect(index).toBe(model.get(name));
+          }
+          expect(throughSnapshot(table)).toEqual(listed);
+          listed.forEach(([tag, text], i) => {
+            const bytes = bytesOf(text);
+            expect(table.find(tag, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))).toBe(i);
+          });
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 
   // Doubling places every key again from the slot hash recomputed from its bytes (see ByteKeys.rehash),

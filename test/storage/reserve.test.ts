@@ -79,10 +79,10 @@ describe("tables with room reserved", () => {
    * 3,000 units over 6,000 records (more than the 1,024 rows a table starts with), some ids longer than
    * the 40 bytes an arena reserves per key.
    */
-  function fill(table: UnitTable): UnitTable {
+  function fill(table: UnitTable, id: (unit: number) => string = mixedId): UnitTable {
     for (let i = 0; i < 6000; i++) {
       table.addRecord({
-        request_id: `${"long-request-id-".repeat(i % 7 === 0 ? 6 : 1)}${i % 3000}`,
+        request_id: id(i),
         function: i % 2 === 0 ? "search" : "checkout",
         stage: `s${i % 3}`,
         status: 200 + (i % 4) * 100,
@@ -94,6 +94,16 @@ describe("tables with room reserved", () => {
       });
     }
     return table;
+  }
+
+  /** Record i's id, of two lengths, some longer than the 40 bytes reserved per key. */
+  function mixedId(i: number): string {
+    return `${"long-request-id-".repeat(i % 7 === 0 ? 6 : 1)}${i % 3000}`;
+  }
+
+  /** Record i's id as a UUID, all kept packed: keys that all take the same room (ByteKeys.entrySize). */
+  function uuid(i: number): string {
+    return `00000000-0000-4000-8000-${String(i % 3000).padStart(12, "0")}`;
   }
 
   function contents(table: UnitTable) {
@@ -113,20 +123,27 @@ describe("tables with room reserved", () => {
     expect(contents(fill(new UnitTable(null, 2 ** 50)))).toEqual(contents(fill(new UnitTable())));
   });
 
-  it("a compact snapshot, to post to other threads, holds only the units, and the same units", () => {
-    const table = fill(new UnitTable(null, 100_000));
-    const compact = table.compactSnapshot();
-    const full = table.snapshot();
-    // A structured clone copies a view's whole buffer: nothing past the units may be in one.
-    expect(full.rows.buffer.byteLength).toBeGreaterThan(compact.rows.byteLength);
-    for (const view of [compact.rows, compact.keys.arena, compact.keys.starts]) {
-      expect(view.buffer.byteLength).toBe(view.byteLength);
-    }
-    const viaCompact = new UnitTable();
-    viaCompact.absorb(structuredClone(compact));
-    expect(contents(viaCompact)).toEqual(contents(table));
-    expect(viaCompact.distinctRecords).toBe(table.distinctRecords);
-  });
+  it.each([
+    ["ids of two lengths", mixedId, 0],
+    ["ids that are all UUIDs (where each key starts is not stored)", uuid, 4 + 16],
+  ])(
+    "a compact snapshot of %s, to post to other threads, holds only the units, and the same units",
+    (_, id, entrySize) => {
+      const table = fill(new UnitTable(null, 100_000), id);
+      expect(table.snapshot().keys.entrySize).toBe(entrySize);
+      const compact = table.compactSnapshot();
+      const full = table.snapshot();
+      // A structured clone copies a view's whole buffer: nothing past the units may be in one.
+      expect(full.rows.buffer.byteLength).toBeGreaterThan(compact.rows.byteLength);
+      for (const view of [compact.rows, compact.keys.arena, compact.keys.starts]) {
+        expect(view.buffer.byteLength).toBe(view.byteLength);
+      }
+      const viaCompact = new UnitTable();
+      viaCompact.absorb(structuredClone(compact));
+      expect(contents(viaCompact)).toEqual(contents(table));
+      expect(viaCompact.distinctRecords).toBe(table.distinctRecords);
+    },
+  );
 
   it("ByteKeys: keys past the reserved columns and arena keep their bytes and tags", () => {
     const keys = new ByteKeys(false, 1024, 5);
