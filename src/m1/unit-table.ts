@@ -652,10 +652,6 @@ export class UnitTable implements UnitsReader {
     this.ints32 = new Int32Array(next.buffer);
   }
 }
-/**
- * The earliest first and latest last timestamp of `count` rows, epoch ms, NaN when none has one. Compared
- * in the loop, not through a helper: a double passed to a call that is not inlined is a heap number.
- */
 /** Unit i's facts from its row (`rows` and `halves` over one buffer), in `into` when given. */
 export function factsOfRow(
   rows: Float64Array,
@@ -672,6 +668,10 @@ export function factsOfRow(
   return into;
 }
 
+/**
+ * The earliest first and latest last timestamp of `count` rows, epoch ms, NaN when none has one. Compared
+ * in the loop, not through a helper: a double passed to a call that is not inlined is a heap number.
+ */
 export function timeSpanOf(rows: Float64Array, count: number): { first: number; last: number } {
   let first = Number.NaN;
   let last = Number.NaN;

@@ -35,7 +35,7 @@ export interface UnitsReader {
 
 /**
  * One of the readers that hold a reader's units, for a pass over all of them that calls each reader
- * directly (the report's: 3.33M units, ~0.1 s less than through `UnitSet`'s per-unit dispatch). Its
+ * directly (the report's: at 3.33M units, 338–359 → 293–305 ms a report, with the facts in one object). Its
  * units come after those of the parts before it; its function id f is `functionIds[f]` in the whole, and
  * its word set s is s × setStride + setIndex.
  */
