@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { InputError } from "../input-error.js";
 import { describeFsError } from "./describe-fs-error.js";
 import { gunzipMembers } from "./gunzip-members.js";
+import { leaseScanBuffers } from "../m1/wasm-scan.js";
 
 /** Where lines come from: a file path, or standard input (shown as `<stdin>`). */
 export type SourceSpec = { readonly kind: "file"; readonly path: string } | { readonly kind: "stdin" };
@@ -164,9 +165,10 @@ async function* readFile(
     // Not known: no check (reading still reports its own errors).
   }
   let total = 0;
-  const buffers = readAhead
-    ? [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)]
-    : [Buffer.allocUnsafe(READ_SIZE)];
+  // In a memory the WebAssembly scanner reads, when it can (m1/wasm-scan.ts).
+  const count = readAhead ? 2 : 1;
+  const lease = leaseScanBuffers(count, READ_SIZE);
+  const buffers = lease?.buffers ?? Array.from({ length: count }, () => Buffer.allocUnsafe(READ_SIZE));
   let which = 0;
   const readInto = async (own: Buffer): Promise<Buffer> => {
     const target = direct.target;
@@ -214,6 +216,7 @@ async function* readFile(
     }
   } finally {
     await pending?.catch(() => undefined);
+    lease?.release();
     await handle.close();
   }
 }

@@ -1,6 +1,7 @@
 import { lengthOk } from "./field-rules.js";
 import { finishHash, hashByte, HASH_SEED, hashWord, viewOf } from "./byte-keys.js";
 import { TIMEOUT_SEVERITY } from "./record.js";
+import { REFUSED, scannerFor, type ShapeScanner } from "./wasm-scan.js";
 
 /**
  * A valid record located in its bytes: the fields of SPEC.md section 1 as offsets into `bytes` (strings)
@@ -94,9 +95,77 @@ export function scanRecord(
   out: ScannedRecord,
   shapeTried = false,
 ): boolean {
+  if (!shapeTried && out.shape.fields > 0) {
+    const scanner = scannerFor(bytes.buffer);
+    const read = scanner === null ? REFUSED : scanInWasm(scanner, bytes, start, end, out, false);
+    if (read === 1) return true;
+    view = viewOf(bytes);
+    if (scanner === null || read !== REFUSED) {
+      if (scanShaped(bytes, start, end, out)) return true;
+    }
+  }
   view = viewOf(bytes);
-  if (!shapeTried && out.shape.fields > 0 && scanShaped(bytes, start, end, out)) return true;
   return scanKeyByKey(bytes, start, end, out);
+}
+
+/**
+ * The shape path in WebAssembly (wasm-scan.ts), for bytes in a memory it reads: with `lineMode`, as
+ * `scanShapedLine` (`limit` then, and the newline's index returned), else as `scanShaped` (1 for a
+ * record). REFUSED when JavaScript's shape path would refuse the line too, UNSURE when it must decide.
+ */
+function scanInWasm(
+  scanner: ShapeScanner,
+  bytes: Uint8Array,
+  start: number,
+  endOrLimit: number,
+  out: ScannedRecord,
+  lineMode: boolean,
+): number {
+  const shape = out.shape;
+  scanner.useShape(
+    shape,
+    shape.version,
+    shape.fields,
+    shape.keys,
+    shape.from,
+    shape.nameStart,
+    shape.nameEnd,
+    shape.text,
+  );
+  const base = bytes.byteOffset;
+  const read = lineMode
+    ? scanner.shapedLine(base + start, base + endOrLimit)
+    : scanner.shapedRecord(base + start, base + endOrLimit);
+  if (read < 0) return read;
+  out.requestId[0] = scanner.requestIdStart - base;
+  out.requestId[1] = scanner.requestIdEnd - base;
+  out.fn[0] = scanner.fnStart - base;
+  out.fn[1] = scanner.fnEnd - base;
+  out.stage[0] = scanner.stageStart - base;
+  out.stage[1] = scanner.stageEnd - base;
+  const errorCodeStart = scanner.errorCodeStart;
+  if (errorCodeStart < 0) {
+    out.errorCode[0] = -1;
+    out.errorCode[1] = -1;
+  } else {
+    out.errorCode[0] = errorCodeStart - base;
+    out.errorCode[1] = scanner.errorCodeEnd - base;
+    out.errorCodeHash = scanner.errorCodeHash;
+  }
+  out.requestIdHash = scanner.requestIdHash;
+  out.fnHash = scanner.fnHash;
+  out.stageHash = scanner.stageHash;
+  out.status = scanner.status | 0;
+  out.upstream = scanner.upstream | 0;
+  out.latencyMs = scanner.latencyMs;
+  out.upstreamLatencyMs = scanner.upstreamLatencyMs;
+  out.timeMs = scanner.timeMs;
+  const unknown = scanner.unknownCount;
+  out.unknownCount = 0;
+  for (let k = 0; k < unknown; k++)
+    addUnknown(out, scanner.unknownAt(k, 0) - base, scanner.unknownAt(k, 1) - base);
+  out.bytes = bytes;
+  return lineMode ? read - base : 1;
 }
 
 /**
@@ -107,6 +176,8 @@ export function scanRecord(
 class LineShape {
   /** Values in the shape; 0 while none is learned. */
   fields = 0;
+  /** Counts the shapes learned, so that the WebAssembly scanner knows when to take it again. */
+  version = 0;
   /** The key of each value, as its bit (0: an unknown key). */
   readonly keys = new Int32Array(MAX_SHAPE_FIELDS);
   /** Literal i is text[from[i], from[i + 1]). */
@@ -163,6 +234,11 @@ const seenNameEnd = new Int32Array(MAX_SHAPE_FIELDS);
  */
 export function scanShapedLine(bytes: Uint8Array, start: number, limit: number, out: ScannedRecord): number {
   if (out.shape.fields === 0) return -1;
+  const scanner = scannerFor(bytes.buffer);
+  if (scanner !== null) {
+    const newline = scanInWasm(scanner, bytes, start, limit, out, true);
+    if (newline >= 0 || newline === REFUSED) return newline;
+  }
   view = viewOf(bytes);
   const end = readShaped(bytes, start, limit, out);
   if (end < 0) return -1;
@@ -300,6 +376,7 @@ function learnShape(shape: LineShape, bytes: Uint8Array, start: number, end: num
   shape.wordFrom[fields + 1] = word;
   shape.eightFrom[fields + 1] = eight;
   shape.fields = fields;
+  shape.version++;
 }
 
 /**

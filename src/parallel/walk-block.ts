@@ -12,6 +12,11 @@ export interface SharedBlock {
   readonly source: number;
   readonly name: string;
   readonly memory: SharedArrayBuffer;
+  /**
+   * The slot's memory is the pool's WebAssembly memory for it (m1/wasm-scan.ts), which this thread's
+   * walker reads through its own view (`BlockWalker.scanBuffers`), where its scanner knows it.
+   */
+  readonly inScanMemory: boolean;
   readonly length: number;
   readonly linesBefore?: number;
   /** A line over the length limit, skipped as it arrived: one line, given by its length. */
@@ -36,11 +41,17 @@ export class BlockWalker {
   /** Lines counted so far, of every source. */
   totalLines = 0;
 
+  /**
+   * @param scanBuffers per slot, the buffer of its WebAssembly memory as this thread attached it
+   *   (m1/wasm-scan.ts `attachScanner`): a buffer that arrives in a message is another object, and its
+   *   lines would be read in JavaScript.
+   */
   constructor(
     private readonly intake: Intake,
     private readonly me: number,
     private readonly owners: Owners,
     private readonly maxLineBytes: number,
+    private readonly scanBuffers: readonly (SharedArrayBuffer | null)[] = [],
   ) {}
 
   walk(block: SharedBlock): void {
@@ -48,13 +59,14 @@ export class BlockWalker {
     const before = this.linesBySource.get(block.source) ?? block.linesBefore ?? 0;
     let n = before;
     const sink = this.intake.sinkFor({ index: block.source, name: block.name });
+    const memory = (block.inScanMemory ? this.scanBuffers[block.slot] : null) ?? block.memory;
     if (block.overlong !== undefined) {
       n++;
       if (ownerOfLine(n, this.owners) === me)
         sink.reject(n, OVERLONG_KIND, overlongReason(block.overlong, this.maxLineBytes));
     } else if (block.lines >= 0) {
       // Indexed by the main thread: only this thread's lines are visited.
-      const bytes = Buffer.from(block.memory, 0, block.length);
+      const bytes = Buffer.from(memory, 0, block.length);
       const ends = new Int32Array(block.ends, 0, block.lines);
       const owners = new Uint8Array(block.owners, 0, block.lines);
       let start = 0;
@@ -66,7 +78,7 @@ export class BlockWalker {
       }
       n += block.lines;
     } else {
-      const bytes = Buffer.from(block.memory, 0, block.length);
+      const bytes = Buffer.from(memory, 0, block.length);
       let start = 0;
       while (start < bytes.length) {
         let newline = bytes.indexOf(0x0a, start);

@@ -5,6 +5,7 @@ import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
 import { ownerOf, owningThreads } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
+import { attachScanner, scanMemory, scanModule } from "../m1/wasm-scan.js";
 import { keepYoungGenerationSmallAgain, youngGenerationKeptSmall } from "../storage/young-generation.js";
 import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
 import { BlockWalker, type SharedBlock } from "./walk-block.js";
@@ -72,6 +73,13 @@ export interface PoolResult {
 export class WorkerPool {
   private readonly workers: PoolWorker[];
   private readonly memory: SharedArrayBuffer[] = [];
+  /**
+   * Per slot, the WebAssembly memory its bytes are in (m1/wasm-scan.ts: every thread's scanner reads
+   * them there), or null: no scanner here, or a block too large for the slot was given memory of its own.
+   */
+  private readonly scanMemories: (WebAssembly.Memory | null)[] = [];
+  /** Per slot, the bytes it holds (a scan memory's buffer is larger: the scanners' scratch follows). */
+  private readonly capacity: number[] = [];
   /** Per slot, the index of the lines of the block in it (see indexLines). */
   private readonly ends: SharedArrayBuffer[] = [];
   private readonly owners: SharedArrayBuffer[] = [];
@@ -112,7 +120,10 @@ export class WorkerPool {
   constructor(
     threads: number,
     unitOwners: Owners,
-    setup: Omit<WorkerSetup, "owner" | "sharing" | "handOff" | "keepYoungSmall">,
+    setup: Omit<
+      WorkerSetup,
+      "owner" | "sharing" | "handOff" | "keepYoungSmall" | "scanModule" | "scanMemories"
+    >,
     private readonly local: Intake,
     mainReads: boolean,
   ) {
@@ -121,7 +132,10 @@ export class WorkerPool {
     this.starting = threads - 1;
     this.slotBytes = mainReads ? SLOT_BYTES : PIECE_SLOT_BYTES;
     for (let slot = 0; slot < SLOTS; slot++) {
-      this.memory.push(new SharedArrayBuffer(this.slotBytes));
+      const memory = scanMemory(this.slotBytes, threads);
+      this.scanMemories.push(memory);
+      this.memory.push(memory === null ? new SharedArrayBuffer(this.slotBytes) : attachScanner(memory, 0));
+      this.capacity.push(this.slotBytes);
       this.ends.push(new SharedArrayBuffer(INDEXED_LINES * 4));
       this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
       this.pending.push(0);
@@ -133,6 +147,8 @@ export class WorkerPool {
         owner: { index: k + 1, owners: this.unitOwners },
         handOff: mainReads,
         keepYoungSmall: youngGenerationKeptSmall(),
+        scanModule: scanModule(),
+        scanMemories: [...this.scanMemories],
       };
       const worker: PoolWorker = {
         thread: new Worker(workerScript(), {
@@ -210,8 +226,11 @@ export class WorkerPool {
     if (this.open === null) {
       const slot = await this.freeSlot();
       // A block larger than a slot (a long line under a raised --max-line-bytes) gets memory of its own.
-      if (block.bytes.length > (this.memory[slot] as SharedArrayBuffer).byteLength)
+      if (block.bytes.length > (this.capacity[slot] as number)) {
         this.memory[slot] = new SharedArrayBuffer(block.bytes.length);
+        this.scanMemories[slot] = null;
+        this.capacity[slot] = block.bytes.length;
+      }
       this.open = { slot, source, name, length: 0, linesBefore, overlong: undefined };
     }
     const filling = this.open;
@@ -257,12 +276,12 @@ export class WorkerPool {
     const memory = this.memory[open.slot] as SharedArrayBuffer;
     const at = open.length + this.separator(open) + carried;
     // One byte spare at the end, as `fits` wants for a newline.
-    return Buffer.from(memory, at, memory.byteLength - at - 1);
+    return Buffer.from(memory, at, (this.capacity[open.slot] as number) - at - 1);
   }
 
   /** Room left in a slot being filled. */
   private room(open: OpenSlot): number {
-    return (this.memory[open.slot] as SharedArrayBuffer).byteLength - open.length;
+    return (this.capacity[open.slot] as number) - open.length;
   }
 
   /** 1 when the next block goes after a newline put back (the last block ended without one), else 0. */
@@ -279,7 +298,7 @@ export class WorkerPool {
 
   private fits(open: OpenSlot, bytes: number): boolean {
     // One byte more for a newline between blocks.
-    return open.length + 1 + bytes <= (this.memory[open.slot] as SharedArrayBuffer).byteLength;
+    return open.length + 1 + bytes <= (this.capacity[open.slot] as number);
   }
 
   /** A free slot, reserved; waits while every slot is in use. */
@@ -320,6 +339,7 @@ export class WorkerPool {
       source,
       name,
       memory: this.memory[slot] as SharedArrayBuffer,
+      inScanMemory: this.scanMemories[slot] !== null,
       length,
       lines,
       valid,

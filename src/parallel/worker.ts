@@ -11,6 +11,7 @@ import {
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
 import type { FieldPolicy } from "../m1/validate-record.js";
+import { attachScanner, useScanModule } from "../m1/wasm-scan.js";
 import { scratchFilesShared } from "../storage/scratch-file.js";
 import { BlockWalker, type SharedBlock } from "./walk-block.js";
 
@@ -29,6 +30,10 @@ export interface WorkerSetup {
   readonly handOff: boolean;
   /** Whether the main thread keeps its young generation small (worker-start.ts sets it again). */
   readonly keepYoungSmall: boolean;
+  /** The WebAssembly scanner, compiled once by the main thread, or null (m1/wasm-scan.ts). */
+  readonly scanModule: WebAssembly.Module | null;
+  /** Per slot, the memory its bytes are in, for this thread's scanner to read, or null. */
+  readonly scanMemories: readonly (WebAssembly.Memory | null)[];
 }
 
 /** Messages to a worker, in the order the pool sends them. */
@@ -54,7 +59,9 @@ const intake = new Intake(setup.policy, setup.limits, setup.owner, setup.extras,
   scratch: scratchFilesShared(setup.sharing),
   reserveUnits: setup.reserveUnits,
 });
-const walker = new BlockWalker(intake, me, owners, setup.maxLineBytes);
+useScanModule(setup.scanModule);
+const scanBuffers = setup.scanMemories.map((memory) => (memory === null ? null : attachScanner(memory, me)));
+const walker = new BlockWalker(intake, me, owners, setup.maxLineBytes, scanBuffers);
 const port = parentPort;
 
 /**

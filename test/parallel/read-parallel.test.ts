@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
 import type { SourceSpec } from "../../src/input/read-source.js";
 import { Intake } from "../../src/m1/intake.js";
+import { linesScannedInWasm, scanModule, useScanModule } from "../../src/m1/wasm-scan.js";
 import { WorkerPool } from "../../src/parallel/worker-pool.js";
 import { readLogs, type ReadOptions } from "../../src/read-logs.js";
 import { renderJson, renderNdjson } from "../../src/report/render-json.js";
@@ -118,6 +119,29 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
       expect(many.ndjson).toBe(one.ndjson);
     },
   );
+
+  it("reads a file alike with the WebAssembly scanner and without it, on one thread and on two", async () => {
+    const text = hostileLog();
+    const module = scanModule();
+    expect(module, "the scanner is built (npm run build)").not.toBeNull();
+    await withFile("hostile.ndjson", text, async (path) => {
+      const before = linesScannedInWasm();
+      const wasm = [await reportWith(1, text, 777, path), await reportWith(2, text, 777, path)];
+      // This thread's lines went through it (the workers' are theirs to count).
+      expect(linesScannedInWasm() - before).toBeGreaterThan(3000);
+      useScanModule(null);
+      try {
+        const js = [await reportWith(1, text, 777, path), await reportWith(2, text, 777, path)];
+        expect(linesScannedInWasm() - before).toBeLessThan(3000 + 3000);
+        for (const [k, report] of js.entries()) {
+          expect(wasm[k]?.json).toBe(report.json);
+          expect(wasm[k]?.ndjson).toBe(report.ndjson);
+        }
+      } finally {
+        useScanModule(module);
+      }
+    });
+  });
 
   it.each([2, 3])(
     "--jobs %i on a file (the main thread owns a share of units): byte-identical JSON and NDJSON, violations located alike",

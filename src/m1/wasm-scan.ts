@@ -1,0 +1,299 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * The line-shape scanner in WebAssembly (wasm/scan-shaped.ts, built to dist/m1/scan-shaped.wasm): the
+ * path of scan-record.ts that reads a line in the shape of the last one, at about half its cost in
+ * JavaScript (scan-record.ts calls it; see docs/performance.md). WebAssembly reads only its own memory,
+ * so the bytes must be read into one: `scanMemory` makes such a memory, the readers read into it (a
+ * file's buffers with one thread, the shared slots with several), and each thread attaches a scanner to
+ * it (`attachScanner`). Bytes anywhere else are read in JavaScript, as before; so is every line the
+ * scanner is not sure of.
+ *
+ * A memory is laid out as the data (from offset 0), `TAIL_BYTES` that a scan may read past the data,
+ * and then one scratch area per thread, the last thread's first, from the end.
+ */
+
+/** A thread's scratch area in a memory: the shape it reads with and the fields it read. */
+export const SCRATCH_BYTES = 4096;
+/** Bytes past the data that a scan may read (it loads sixteen bytes at a time). */
+export const TAIL_BYTES = 16;
+
+// Offsets in a scratch area (wasm/scan-shaped.ts), in bytes.
+const SHAPE_FIELDS = 0;
+const SHAPE_KEYS = 4;
+const SHAPE_FROM = 132;
+const SHAPE_NAME_START = 268;
+const SHAPE_NAME_END = 396;
+const SHAPE_TEXT = 524;
+const OUT_REQUEST_ID = 2576;
+const OUT_FUNCTION = 2584;
+const OUT_STAGE = 2592;
+const OUT_ERROR_CODE = 2600;
+const OUT_HASHES = 2608;
+const OUT_STATUS = 2624;
+const OUT_UPSTREAM = 2628;
+const OUT_UNKNOWN_COUNT = 2632;
+const OUT_LATENCY = 2640;
+const OUT_UPSTREAM_LATENCY = 2648;
+const OUT_TIME = 2656;
+const OUT_UNKNOWN = 2664;
+/** The shape's bounds (scan-record.ts MAX_SHAPE_FIELDS, MAX_SHAPE_BYTES). */
+const SHAPE_FIELDS_MAX = 32;
+const SHAPE_TEXT_MAX = 2048;
+
+/** The line is not a valid record in the shape (JavaScript's shape path would say the same). */
+export const REFUSED = -1;
+/** The scanner is not sure (a number it does not read exactly): read the line in JavaScript. */
+export const UNSURE = -2;
+
+const PAGE = 65536;
+
+interface ScanExports {
+  init(at: number): void;
+  shapedLine(start: number, limit: number): number;
+  shapedRecord(start: number, end: number): number;
+}
+
+/**
+ * Where the compiled scanner is: beside this module, or, when this module is TypeScript in src/ (under
+ * the test runner), in dist/ (`npm test` builds first).
+ */
+const WASM_PATHS = ["./scan-shaped.wasm", "../../dist/m1/scan-shaped.wasm"];
+
+/** The compiled module: undefined until first wanted, null when it cannot be used here. */
+let compiled: WebAssembly.Module | null | undefined;
+
+/**
+ * The compiled scanner, or null: when `ATTRIBUTE_WASM=0` (to compare, and to test the JavaScript path)
+ * or when this Node cannot run it (no SIMD); everything then reads in JavaScript.
+ */
+export function scanModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    compiled = null;
+    if (process.env.ATTRIBUTE_WASM !== "0") {
+      for (const path of WASM_PATHS) {
+        try {
+          compiled = new WebAssembly.Module(readFileSync(new URL(path, import.meta.url)));
+          break;
+        } catch {
+          // Not there, or not supported: JavaScript reads every line.
+        }
+      }
+    }
+  }
+  return compiled;
+}
+
+/** Uses the module another thread compiled (a worker is given its pool's). */
+export function useScanModule(module: WebAssembly.Module | null): void {
+  compiled = module;
+}
+
+/**
+ * A memory for `dataBytes` of input that `threads` scanners can read, or null when there is no
+ * scanner. Shared, so that a pool's workers read it too; its size is fixed (a grown memory would
+ * detach every view of it).
+ */
+export function scanMemory(dataBytes: number, threads: number): WebAssembly.Memory | null {
+  if (scanModule() === null) return null;
+  const pages = Math.ceil((dataBytes + TAIL_BYTES + threads * SCRATCH_BYTES) / PAGE);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+/** One thread's scanner over one memory. */
+export class ShapeScanner {
+  private readonly exports: ScanExports;
+  /** The scratch area as words and doubles (offsets in it / 4 and / 8). */
+  private readonly words: Int32Array;
+  private readonly doubles: Float64Array;
+  private readonly bytes: Uint8Array;
+  /** The shape last written to the scratch area, by its owner and its version. */
+  private shapeOf: object | null = null;
+  private shapeVersion = -1;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, thread: number) {
+    const buffer = memory.buffer;
+    const at = buffer.byteLength - (thread + 1) * SCRATCH_BYTES;
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    this.exports = instance.exports as unknown as ScanExports;
+    this.exports.init(at);
+    this.words = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
+    this.doubles = new Float64Array(buffer, at, SCRATCH_BYTES / 8);
+    this.bytes = new Uint8Array(buffer, at, SCRATCH_BYTES);
+  }
+
+  /**
+   * Makes sure the scanner reads with this shape (scan-record.ts's LineShape, given by its parts):
+   * written again only when it is another shape, or the same one learned again.
+   */
+  useShape(
+    owner: object,
+    version: number,
+    fields: number,
+    keys: Int32Array,
+    from: Int32Array,
+    nameStart: Int32Array,
+    nameEnd: Int32Array,
+    text: Uint8Array,
+  ): void {
+    if (this.shapeOf === owner && this.shapeVersion === version) return;
+    const words = this.words;
+    for (let f = 0; f < SHAPE_FIELDS_MAX; f++) {
+      words[SHAPE_KEYS / 4 + f] = keys[f] as number;
+      words[SHAPE_NAME_START / 4 + f] = nameStart[f] as number;
+      words[SHAPE_NAME_END / 4 + f] = nameEnd[f] as number;
+    }
+    for (let f = 0; f < SHAPE_FIELDS_MAX + 2; f++) words[SHAPE_FROM / 4 + f] = from[f] as number;
+    this.bytes.set(text.subarray(0, Math.min(from[fields + 1] as number, SHAPE_TEXT_MAX)), SHAPE_TEXT);
+    words[SHAPE_FIELDS / 4] = fields;
+    this.shapeOf = owner;
+    this.shapeVersion = version;
+  }
+
+  /** Lines this scanner was given (for the tests: that it is used where it should be). */
+  lines = 0;
+
+  /** wasm/scan-shaped.ts `shapedLine`, in offsets of the memory. */
+  shapedLine(start: number, limit: number): number {
+    this.lines++;
+    return this.exports.shapedLine(start, limit);
+  }
+
+  /** wasm/scan-shaped.ts `shapedRecord`, in offsets of the memory. */
+  shapedRecord(start: number, end: number): number {
+    this.lines++;
+    return this.exports.shapedRecord(start, end);
+  }
+
+  /** The fields of the line just read, in offsets of the memory (strings' starts and ends). */
+  get requestIdStart(): number {
+    return this.words[OUT_REQUEST_ID / 4] as number;
+  }
+  get requestIdEnd(): number {
+    return this.words[OUT_REQUEST_ID / 4 + 1] as number;
+  }
+  get fnStart(): number {
+    return this.words[OUT_FUNCTION / 4] as number;
+  }
+  get fnEnd(): number {
+    return this.words[OUT_FUNCTION / 4 + 1] as number;
+  }
+  get stageStart(): number {
+    return this.words[OUT_STAGE / 4] as number;
+  }
+  get stageEnd(): number {
+    return this.words[OUT_STAGE / 4 + 1] as number;
+  }
+  /** -1 for a null error code. */
+  get errorCodeStart(): number {
+    return this.words[OUT_ERROR_CODE / 4] as number;
+  }
+  get errorCodeEnd(): number {
+    return this.words[OUT_ERROR_CODE / 4 + 1] as number;
+  }
+  get requestIdHash(): number {
+    return this.words[OUT_HASHES / 4] as number;
+  }
+  get fnHash(): number {
+    return this.words[OUT_HASHES / 4 + 1] as number;
+  }
+  get stageHash(): number {
+    return this.words[OUT_HASHES / 4 + 2] as number;
+  }
+  get errorCodeHash(): number {
+    return this.words[OUT_HASHES / 4 + 3] as number;
+  }
+  get status(): number {
+    return this.words[OUT_STATUS / 4] as number;
+  }
+  get upstream(): number {
+    return this.words[OUT_UPSTREAM / 4] as number;
+  }
+  get latencyMs(): number {
+    return this.doubles[OUT_LATENCY / 8] as number;
+  }
+  get upstreamLatencyMs(): number {
+    return this.doubles[OUT_UPSTREAM_LATENCY / 8] as number;
+  }
+  get timeMs(): number {
+    return this.doubles[OUT_TIME / 8] as number;
+  }
+  get unknownCount(): number {
+    return this.words[OUT_UNKNOWN_COUNT / 4] as number;
+  }
+  /** Unknown key k's name starts (`which` 0) or ends (1) here. */
+  unknownAt(k: number, which: number): number {
+    return this.words[OUT_UNKNOWN / 4 + 2 * k + which] as number;
+  }
+}
+
+/** This thread's scanners, by the buffer of their memory. */
+const scanners = new Map<ArrayBufferLike, ShapeScanner>();
+let lastBuffer: ArrayBufferLike | null = null;
+let lastScanner: ShapeScanner | null = null;
+
+/**
+ * Attaches this thread (`thread`: 0 for the main one, k for worker k) to a memory from `scanMemory`:
+ * bytes in its buffer are then read by the scanner. Returns the buffer, as this thread sees it: a
+ * SharedArrayBuffer sent in a message arrives as another object, which the scanner would not know.
+ */
+export function attachScanner(memory: WebAssembly.Memory, thread: number): SharedArrayBuffer {
+  const buffer = memory.buffer as SharedArrayBuffer;
+  const module = scanModule();
+  if (module !== null && !scanners.has(buffer))
+    scanners.set(buffer, new ShapeScanner(module, memory, thread));
+  return buffer;
+}
+
+/** Lines this thread's scanners were given so far (for the tests). */
+export function linesScannedInWasm(): number {
+  let lines = 0;
+  for (const scanner of scanners.values()) lines += scanner.lines;
+  return lines;
+}
+
+/** The scanner for bytes in this buffer, or null (read in JavaScript). */
+export function scannerFor(buffer: ArrayBufferLike): ShapeScanner | null {
+  if (buffer !== lastBuffer) {
+    lastBuffer = buffer;
+    lastScanner = scanners.get(buffer) ?? null;
+  }
+  return lastScanner;
+}
+
+/** A file's read buffers in a memory this thread's scanner reads; `release` them when the file is read. */
+export interface ScanBuffers {
+  readonly buffers: Buffer[];
+  release(): void;
+}
+
+/** Memories for read buffers, by their count and size, and whether one is in use. */
+const readMemories = new Map<string, { readonly memory: WebAssembly.Memory; inUse: boolean }>();
+
+/**
+ * `count` buffers of `bytes` in one memory with this thread's scanner (a file's read buffers), or null
+ * when there is no scanner or that memory is in use (another file read at the same time): plain
+ * buffers then. The memory is kept for the next file.
+ */
+export function leaseScanBuffers(count: number, bytes: number): ScanBuffers | null {
+  if (scanModule() === null) return null;
+  const key = `${count}x${bytes}`;
+  let held = readMemories.get(key);
+  if (held === undefined) {
+    const memory = scanMemory(count * (bytes + TAIL_BYTES), 1);
+    if (memory === null) return null;
+    attachScanner(memory, 0);
+    held = { memory, inUse: false };
+    readMemories.set(key, held);
+  }
+  if (held.inUse) return null;
+  const lease = held;
+  lease.inUse = true;
+  const buffer = lease.memory.buffer;
+  return {
+    buffers: Array.from({ length: count }, (_, k) => Buffer.from(buffer, k * (bytes + TAIL_BYTES), bytes)),
+    release: () => {
+      lease.inUse = false;
+    },
+  };
+}
