@@ -1,7 +1,7 @@
 import { lengthOk } from "./field-rules.js";
 import { finishHash, hashByte, HASH_SEED, hashWord, viewOf } from "./byte-keys.js";
 import { TIMEOUT_SEVERITY } from "./record.js";
-import { REFUSED, scannerFor, type ShapeScanner } from "./wasm-scan.js";
+import { REFUSED, scannerFor, type LineScanner } from "./wasm-scan.js";
 
 /**
  * A valid record located in its bytes: the fields of SPEC.md section 1 as offsets into `bytes` (strings)
@@ -114,7 +114,7 @@ export function scanRecord(
  * record). REFUSED when JavaScript's shape path would refuse the line too, UNSURE when it must decide.
  */
 function scanInWasm(
-  scanner: ShapeScanner,
+  scanner: LineScanner,
   bytes: Uint8Array,
   start: number,
   endOrLimit: number,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 /**
- * The line-shape scanner in WebAssembly (wasm/scan-shaped.ts, built to dist/m1/scan-shaped.wasm): the
+ * The line-shape scanner in WebAssembly (wasm/line-scanner.ts, built to dist/m1/line-scanner.wasm): the
  * path of scan-record.ts that reads a line in the shape of the last one, at about half its cost in
  * JavaScript (scan-record.ts calls it; see docs/performance.md). WebAssembly reads only its own memory,
  * so the bytes must be read into one: `scanMemory` makes such a memory, the readers read into it (a
@@ -18,7 +18,7 @@ export const SCRATCH_BYTES = 4096;
 /** Bytes past the data that a scan may read (it loads sixteen bytes at a time). */
 export const TAIL_BYTES = 16;
 
-// Offsets in a scratch area (wasm/scan-shaped.ts), in bytes.
+// Offsets in a scratch area (wasm/line-scanner.ts), in bytes.
 const SHAPE_FIELDS = 0;
 const SHAPE_KEYS = 4;
 const SHAPE_FROM = 132;
@@ -52,13 +52,21 @@ interface ScanExports {
   init(at: number): void;
   shapedLine(start: number, limit: number): number;
   shapedRecord(start: number, end: number): number;
+  indexLines(
+    start: number,
+    end: number,
+    endsAt: number,
+    ownersAt: number,
+    tableAt: number,
+    max: number,
+  ): number;
 }
 
 /**
  * Where the compiled scanner is: beside this module, or, when this module is TypeScript in src/ (under
  * the test runner), in dist/ (`npm test` builds first).
  */
-const WASM_PATHS = ["./scan-shaped.wasm", "../../dist/m1/scan-shaped.wasm"];
+const WASM_PATHS = ["./line-scanner.wasm", "../../dist/m1/line-scanner.wasm"];
 
 /** The compiled module: undefined until first wanted, null when it cannot be used here. */
 let compiled: WebAssembly.Module | null | undefined;
@@ -91,17 +99,22 @@ export function useScanModule(module: WebAssembly.Module | null): void {
 
 /**
  * A memory for `dataBytes` of input that `threads` scanners can read, or null when there is no
- * scanner. Shared, so that a pool's workers read it too; its size is fixed (a grown memory would
- * detach every view of it).
+ * scanner, with `extraBytes` more from `extraAt(dataBytes)` (for the index of a block's lines). Shared,
+ * so that a pool's workers read it too; its size is fixed (a grown memory would detach every view of it).
  */
-export function scanMemory(dataBytes: number, threads: number): WebAssembly.Memory | null {
+export function scanMemory(dataBytes: number, threads: number, extraBytes = 0): WebAssembly.Memory | null {
   if (scanModule() === null) return null;
-  const pages = Math.ceil((dataBytes + TAIL_BYTES + threads * SCRATCH_BYTES) / PAGE);
+  const pages = Math.ceil((extraAt(dataBytes) + extraBytes + threads * SCRATCH_BYTES) / PAGE);
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
+/** Where a scan memory's extra bytes start: after the data and what a scan may read past it. */
+export function extraAt(dataBytes: number): number {
+  return Math.ceil((dataBytes + TAIL_BYTES) / 8) * 8;
+}
+
 /** One thread's scanner over one memory. */
-export class ShapeScanner {
+export class LineScanner {
   private readonly exports: ScanExports;
   /** The scratch area as words and doubles (offsets in it / 4 and / 8). */
   private readonly words: Int32Array;
@@ -150,19 +163,33 @@ export class ShapeScanner {
     this.shapeVersion = version;
   }
 
-  /** Lines this scanner was given (for the tests: that it is used where it should be). */
+  /** Lines this scanner read or indexed (for the tests: that it is used where it should be). */
   lines = 0;
 
-  /** wasm/scan-shaped.ts `shapedLine`, in offsets of the memory. */
+  /** wasm/line-scanner.ts `shapedLine`, in offsets of the memory. */
   shapedLine(start: number, limit: number): number {
     this.lines++;
     return this.exports.shapedLine(start, limit);
   }
 
-  /** wasm/scan-shaped.ts `shapedRecord`, in offsets of the memory. */
+  /** wasm/line-scanner.ts `shapedRecord`, in offsets of the memory. */
   shapedRecord(start: number, end: number): number {
     this.lines++;
     return this.exports.shapedRecord(start, end);
+  }
+
+  /** wasm/line-scanner.ts `indexLines`, in offsets of the memory. */
+  indexLines(
+    start: number,
+    end: number,
+    endsAt: number,
+    ownersAt: number,
+    tableAt: number,
+    max: number,
+  ): number {
+    const lines = this.exports.indexLines(start, end, endsAt, ownersAt, tableAt, max);
+    if (lines > 0) this.lines += lines;
+    return lines;
   }
 
   /** The fields of the line just read, in offsets of the memory (strings' starts and ends). */
@@ -228,9 +255,9 @@ export class ShapeScanner {
 }
 
 /** This thread's scanners, by the buffer of their memory. */
-const scanners = new Map<ArrayBufferLike, ShapeScanner>();
+const scanners = new Map<ArrayBufferLike, LineScanner>();
 let lastBuffer: ArrayBufferLike | null = null;
-let lastScanner: ShapeScanner | null = null;
+let lastScanner: LineScanner | null = null;
 
 /**
  * Attaches this thread (`thread`: 0 for the main one, k for worker k) to a memory from `scanMemory`:
@@ -240,8 +267,7 @@ let lastScanner: ShapeScanner | null = null;
 export function attachScanner(memory: WebAssembly.Memory, thread: number): SharedArrayBuffer {
   const buffer = memory.buffer as SharedArrayBuffer;
   const module = scanModule();
-  if (module !== null && !scanners.has(buffer))
-    scanners.set(buffer, new ShapeScanner(module, memory, thread));
+  if (module !== null && !scanners.has(buffer)) scanners.set(buffer, new LineScanner(module, memory, thread));
   return buffer;
 }
 
@@ -253,7 +279,7 @@ export function linesScannedInWasm(): number {
 }
 
 /** The scanner for bytes in this buffer, or null (read in JavaScript). */
-export function scannerFor(buffer: ArrayBufferLike): ShapeScanner | null {
+export function scannerFor(buffer: ArrayBufferLike): LineScanner | null {
   if (buffer !== lastBuffer) {
     lastBuffer = buffer;
     lastScanner = scanners.get(buffer) ?? null;

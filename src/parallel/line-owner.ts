@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { viewOf } from "../m1/byte-keys.js";
 import { ownerOfKey, OWNER_BUCKETS, type Owners } from "../m1/intake.js";
 import { ID_KEY, lastOwnerKey, scanOwnerKey } from "../m1/owner-key.js";
+import { scannerFor, type LineScanner } from "../m1/wasm-scan.js";
 
 const KEY = Buffer.from(ID_KEY);
 const QUOTE = 0x22;
@@ -57,6 +58,11 @@ export interface LineIndex {
   readonly ends: Int32Array;
   /** Per line, the thread that reads it. */
   readonly owners: Uint8Array;
+  /**
+   * The owners table (`Owners`) copied into the memory the bytes are in, with `ends` and `owners`
+   * there too: then the WebAssembly scanner indexes the lines (m1/wasm-scan.ts), where it reads them.
+   */
+  readonly ownerTable?: Uint8Array;
 }
 
 /** Lines a block's index holds at most; a block with more is split by each worker itself. */
@@ -69,6 +75,9 @@ export const INDEXED_LINES = 64 * 1024;
  * the block's first line in its source.
  */
 export function indexLines(bytes: Buffer, index: LineIndex, owners: Owners, firstLine: number): number {
+  const scanner = index.ownerTable === undefined ? null : scannerFor(bytes.buffer);
+  if (scanner !== null && index.ends.buffer === bytes.buffer && index.owners.buffer === bytes.buffer)
+    return indexInWasm(scanner, bytes, index, owners, firstLine);
   const view = viewOf(bytes);
   let lines = 0;
   let start = 0;
@@ -98,6 +107,40 @@ export function indexLines(bytes: Buffer, index: LineIndex, owners: Owners, firs
   }
   return lines;
 }
+
+/**
+ * `indexLines` by the WebAssembly scanner (half the time: 10M lines, ...), which finds the owner of
+ * each line that starts with its request id's key; this finds the others' as `indexLines` does.
+ */
+function indexInWasm(
+  scanner: LineScanner,
+  bytes: Buffer,
+  index: LineIndex,
+  owners: Owners,
+  firstLine: number,
+): number {
+  const base = bytes.byteOffset;
+  const lines = scanner.indexLines(
+    base,
+    base + bytes.length,
+    index.ends.byteOffset,
+    index.owners.byteOffset,
+    (index.ownerTable as Uint8Array).byteOffset,
+    Math.min(INDEXED_LINES, index.ends.length, index.owners.length),
+  );
+  if (lines < 0) return -1;
+  let start = 0;
+  for (let k = 0; k < lines; k++) {
+    const end = index.ends[k] as number;
+    if (index.owners[k] === OWNER_UNKNOWN)
+      index.owners[k] = quickOwner(bytes, start, end, owners) ?? ownerOfLine(firstLine + k, owners);
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** What the WebAssembly scanner writes for a line whose owner it leaves to `indexInWasm`. */
+const OWNER_UNKNOWN = 255;
 
 /** Whether a block is valid UTF-8 as a whole (checked once, for every worker). */
 export function blockIsUtf8(bytes: Buffer): boolean {

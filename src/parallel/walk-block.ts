@@ -23,8 +23,11 @@ export interface SharedBlock {
   readonly overlong?: number;
   /** How many lines `ends` and `owners` index (see line-owner.ts indexLines), or -1: split it here. */
   readonly lines: number;
+  /** The index: `lines` i32s at `endsAt` in `ends`, and as many bytes at `ownersAt` in `owners`. */
   readonly ends: SharedArrayBuffer;
+  readonly endsAt: number;
   readonly owners: SharedArrayBuffer;
+  readonly ownersAt: number;
   /** The whole block is valid UTF-8. */
   readonly valid: boolean;
 }
@@ -67,8 +70,8 @@ export class BlockWalker {
     } else if (block.lines >= 0) {
       // Indexed by the main thread: only this thread's lines are visited.
       const bytes = Buffer.from(memory, 0, block.length);
-      const ends = new Int32Array(block.ends, 0, block.lines);
-      const owners = new Uint8Array(block.owners, 0, block.lines);
+      const ends = new Int32Array(block.ends, block.endsAt, block.lines);
+      const owners = new Uint8Array(block.owners, block.ownersAt, block.lines);
       let start = 0;
       for (let k = 0; k < block.lines; k++) {
         const end = ends[k] as number;

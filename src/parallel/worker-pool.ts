@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Intake, IntakeSnapshot, Owners } from "../m1/intake.js";
-import { ownerOf, owningThreads } from "../m1/intake.js";
+import { OWNER_BUCKETS, ownerOf, owningThreads } from "../m1/intake.js";
 import type { M1Record } from "../m1/record.js";
 import type { UnitsSnapshot } from "../m1/unit-table.js";
-import { attachScanner, scanMemory, scanModule } from "../m1/wasm-scan.js";
+import { attachScanner, extraAt, scanMemory, scanModule } from "../m1/wasm-scan.js";
 import { keepYoungGenerationSmallAgain, youngGenerationKeptSmall } from "../storage/young-generation.js";
-import { blockIsUtf8, INDEXED_LINES, indexLines } from "./line-owner.js";
+import { blockIsUtf8, INDEXED_LINES, indexLines, type LineIndex } from "./line-owner.js";
 import { BlockWalker, type SharedBlock } from "./walk-block.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker.js";
 
@@ -29,6 +29,8 @@ const SLOT_BYTES = 1024 * 1024;
  * .gz of 10M lines 8.87–9.83 s against 8.04–8.05 s.
  */
 const PIECE_SLOT_BYTES = 2 * 1024 * 1024;
+/** A slot's index of lines in its WebAssembly memory: the ends, the owners and the owners table. */
+const INDEX_BYTES = INDEXED_LINES * 5 + OWNER_BUCKETS;
 /** The least room worth reading a file's next piece into in place (see `readTarget`). */
 const LEAST_DIRECT_READ = 64 * 1024;
 /**
@@ -80,9 +82,11 @@ export class WorkerPool {
   private readonly scanMemories: (WebAssembly.Memory | null)[] = [];
   /** Per slot, the bytes it holds (a scan memory's buffer is larger: the scanners' scratch follows). */
   private readonly capacity: number[] = [];
-  /** Per slot, the index of the lines of the block in it (see indexLines). */
-  private readonly ends: SharedArrayBuffer[] = [];
-  private readonly owners: SharedArrayBuffer[] = [];
+  /**
+   * Per slot, the index of the lines of the block in it (see indexLines): in the slot's WebAssembly
+   * memory, with the owners table, when it has one (the scanner indexes the lines there).
+   */
+  private readonly index: LineIndex[] = [];
   /** The slot being filled (see `send`). */
   private open: OpenSlot | null = null;
   /** Per source index, the lines submitted so far. */
@@ -132,12 +136,27 @@ export class WorkerPool {
     this.starting = threads - 1;
     this.slotBytes = mainReads ? SLOT_BYTES : PIECE_SLOT_BYTES;
     for (let slot = 0; slot < SLOTS; slot++) {
-      const memory = scanMemory(this.slotBytes, threads);
+      const memory = scanMemory(this.slotBytes, threads, INDEX_BYTES);
       this.scanMemories.push(memory);
-      this.memory.push(memory === null ? new SharedArrayBuffer(this.slotBytes) : attachScanner(memory, 0));
       this.capacity.push(this.slotBytes);
-      this.ends.push(new SharedArrayBuffer(INDEXED_LINES * 4));
-      this.owners.push(new SharedArrayBuffer(INDEXED_LINES));
+      if (memory === null) {
+        this.memory.push(new SharedArrayBuffer(this.slotBytes));
+        this.index.push({
+          ends: new Int32Array(new SharedArrayBuffer(INDEXED_LINES * 4)),
+          owners: new Uint8Array(new SharedArrayBuffer(INDEXED_LINES)),
+        });
+      } else {
+        const buffer = attachScanner(memory, 0);
+        const at = extraAt(this.slotBytes);
+        const ownerTable = new Uint8Array(buffer, at + INDEXED_LINES * 5, OWNER_BUCKETS);
+        ownerTable.set(unitOwners);
+        this.memory.push(buffer);
+        this.index.push({
+          ends: new Int32Array(buffer, at, INDEXED_LINES),
+          owners: new Uint8Array(buffer, at + INDEXED_LINES * 4, INDEXED_LINES),
+          ownerTable,
+        });
+      }
       this.pending.push(0);
     }
     this.workers = Array.from({ length: threads - 1 }, (_, k) => {
@@ -326,14 +345,11 @@ export class WorkerPool {
     if (overlong === undefined) {
       const bytes = Buffer.from(this.memory[slot] as SharedArrayBuffer, 0, length);
       // The main thread finds the lines and their owners once, so that each worker walks only its own.
-      const index = {
-        ends: new Int32Array(this.ends[slot] as SharedArrayBuffer),
-        owners: new Uint8Array(this.owners[slot] as SharedArrayBuffer),
-      };
-      lines = indexLines(bytes, index, this.unitOwners, firstLine);
+      lines = indexLines(bytes, this.index[slot] as LineIndex, this.unitOwners, firstLine);
       valid = blockIsUtf8(bytes);
       this.linesSubmitted.set(source, firstLine - 1 + (lines >= 0 ? lines : countLines(bytes)));
     } else this.linesSubmitted.set(source, firstLine);
+    const index = this.index[slot] as LineIndex;
     const shared: SharedBlock = {
       slot,
       source,
@@ -343,8 +359,10 @@ export class WorkerPool {
       length,
       lines,
       valid,
-      ends: this.ends[slot] as SharedArrayBuffer,
-      owners: this.owners[slot] as SharedArrayBuffer,
+      ends: index.ends.buffer as SharedArrayBuffer,
+      endsAt: index.ends.byteOffset,
+      owners: index.owners.buffer as SharedArrayBuffer,
+      ownersAt: index.owners.byteOffset,
       ...(linesBefore === undefined ? {} : { linesBefore }),
       ...(overlong === undefined ? {} : { overlong }),
     };

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hashBytes } from "../../src/m1/byte-keys.js";
 import {
@@ -9,7 +10,14 @@ import {
   shareOf,
 } from "../../src/m1/intake.js";
 import { ownerKey } from "../../src/m1/owner-key.js";
-import { indexLines, ownerOfLine, quickOwner } from "../../src/parallel/line-owner.js";
+import { attachScanner, extraAt, linesScannedInWasm, scanMemory } from "../../src/m1/wasm-scan.js";
+import {
+  INDEXED_LINES,
+  indexLines,
+  ownerOfLine,
+  quickOwner,
+  type LineIndex,
+} from "../../src/parallel/line-owner.js";
 import { MOST_THREADS, readingThreads } from "../../src/read-logs.js";
 
 const line = (text: string): Buffer => Buffer.from(text, "utf8");
@@ -151,5 +159,87 @@ describe("readingThreads: --jobs is capped", () => {
     const owners = ownersFor(MOST_THREADS);
     expect(Math.max(...owners)).toBe(MOST_THREADS - 1);
     expect(() => ownersFor(OWNER_BUCKETS + 1)).toThrow();
+  });
+});
+
+describe("indexLines in WebAssembly: the same index, where the block is in the scanner's memory", () => {
+  const DATA = 1 << 20;
+  const memory = scanMemory(DATA, 1, INDEXED_LINES * 5 + OWNER_BUCKETS);
+  if (memory === null) throw new Error("the WebAssembly scanner is not built: run `npm run build` first");
+  const buffer = attachScanner(memory, 0);
+  const at = extraAt(DATA);
+  const ownerTable = new Uint8Array(buffer, at + INDEXED_LINES * 5, OWNER_BUCKETS);
+
+  /** Both indexes of `bytes`: in plain memory (JavaScript) and in the scanner's, at `offset`. */
+  const both = (bytes: Buffer, owners: Uint8Array, firstLine: number, offset = 0) => {
+    const js: LineIndex = { ends: new Int32Array(INDEXED_LINES), owners: new Uint8Array(INDEXED_LINES) };
+    const jsLines = indexLines(bytes, js, owners, firstLine);
+    // Stale bytes after the block, as in a reused slot: the index must stop at the block's end.
+    const stale = Buffer.from(buffer, 0, DATA);
+    for (let k = 0; k < DATA; k += 4) stale.write('x"\\\n', k, "latin1");
+    const inMemory = Buffer.from(buffer, offset, bytes.length);
+    bytes.copy(inMemory);
+    ownerTable.set(owners);
+    const wasm: LineIndex = {
+      ends: new Int32Array(buffer, at, INDEXED_LINES),
+      owners: new Uint8Array(buffer, at + INDEXED_LINES * 4, INDEXED_LINES),
+      ownerTable,
+    };
+    wasm.owners.fill(0);
+    const before = linesScannedInWasm();
+    const wasmLines = indexLines(inMemory, wasm, owners, firstLine);
+    return { jsLines, wasmLines, js, wasm, viaWasm: linesScannedInWasm() > before };
+  };
+
+  it("gives every line the same end and owner, keys or not, escapes, control bytes, \\r, no final newline", () => {
+    const piece = fc.constantFrom(
+      '{"request_id":"',
+      '{"request_id": "',
+      '{"request_id":1',
+      '"request_id":"',
+      "abc",
+      "3c1c849a-cb40-45dd-8e3b-00000000895b",
+      "é€😀",
+      "\\u0041",
+      '\\"',
+      '"',
+      '","function":"f"}',
+      "\t",
+      "\u0001",
+      "\r",
+      "\n",
+      "\n",
+      " ",
+      "x".repeat(40),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 40 }),
+        fc.constantFrom(ownersFor(2), ownersFor(3), ownersFor(5, 0)),
+        fc.nat(15),
+        (pieces, owners, offset) => {
+          const bytes = Buffer.from(pieces.join(""), "utf8");
+          const { jsLines, wasmLines, js, wasm } = both(bytes, owners, 3, offset);
+          expect(wasmLines).toBe(jsLines);
+          expect([...wasm.ends.subarray(0, wasmLines)]).toEqual([...js.ends.subarray(0, jsLines)]);
+          expect([...wasm.owners.subarray(0, wasmLines)]).toEqual([...js.owners.subarray(0, jsLines)]);
+        },
+      ),
+      { seed: Number(process.env.FC_SEED ?? 4242), numRuns: Number(process.env.FC_RUNS ?? 5000) },
+    );
+  });
+
+  it("is what the scanner reads (not JavaScript's), and gives up past the lines the index holds, as JavaScript does", () => {
+    const owners = ownersFor(2);
+    const lines = Array.from({ length: 300 }, (_, n) => `{"request_id":"r${n}","function":"f"}`);
+    const read = both(Buffer.from(lines.join("\n")), owners, 1);
+    expect(read.viaWasm).toBe(true);
+    expect(read.wasmLines).toBe(300);
+    expect(new Set(read.wasm.owners.subarray(0, 300))).toEqual(new Set([0, 1]));
+    const tooMany = Buffer.from("\n".repeat(INDEXED_LINES + 1));
+    const many = both(tooMany, owners, 1);
+    expect([many.jsLines, many.wasmLines]).toEqual([-1, -1]);
+    const justEnough = both(Buffer.from("\n".repeat(INDEXED_LINES)), owners, 1);
+    expect([justEnough.jsLines, justEnough.wasmLines]).toEqual([INDEXED_LINES, INDEXED_LINES]);
   });
 });

@@ -1,4 +1,4 @@
-// AssemblyScript, compiled by `npm run build` to dist/m1/scan-shaped.wasm (see wasm/README.md).
+// AssemblyScript, compiled by `npm run build` to dist/m1/line-scanner.wasm (see wasm/README.md).
 //
 // The shape path of src/m1/scan-record.ts, in WebAssembly: a line read as the literals of the last
 // line read key by key, with a value between each two. It decides exactly as scan-record.ts's
@@ -483,4 +483,100 @@ export function shapedRecord(start: u32, end: u32): i32 {
   const last = readShaped(start, end);
   if (last < 0) return last;
   return <u32>last == end && finish() ? 1 : REFUSED;
+}
+
+// The index of a block's lines for the threads that read them (src/parallel/line-owner.ts `indexLines`).
+
+/** Written for a line whose owner is not found here: JavaScript finds it (no thread has this index). */
+const OWNER_UNKNOWN: u8 = 255;
+
+/** The owner key (src/m1/owner-key.ts) of the string `readOwnerKey` last read. */
+let ownerKey: i32 = 0;
+
+function rotate(key: i32): i32 {
+  return (key << 5) | (<i32>((<u32>key) >> 27));
+}
+
+/**
+ * owner-key.ts `scanOwnerKey`: the index of the closing quote of the string whose contents start at i,
+ * before end, with its owner key in `ownerKey`; -1 when it has an escape or a control byte or does not
+ * close.
+ */
+function readOwnerKey(i: u32, end: u32): i32 {
+  const from = i;
+  const quote = i8x16.splat(0x22);
+  const backslash = i8x16.splat(0x5c);
+  const space = i8x16.splat(0x20);
+  let p = i;
+  for (;;) {
+    const v = v128.load(p);
+    const special = v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space));
+    const bits = i8x16.bitmask(special);
+    if (bits != 0) {
+      p += ctz(bits);
+      break;
+    }
+    p += 16;
+    if (p >= end) return -1;
+  }
+  if (p >= end || load<u8>(p) != 0x22) return -1;
+  let key = 0;
+  for (; i + 4 <= p; i += 4) key = rotate(key) ^ load<i32>(i);
+  for (; i < p; i++) key = rotate(key) ^ (<i32>load<u8>(i));
+  ownerKey = key ^ (<i32>(p - from));
+  return p;
+}
+
+/** The first newline at or after i and before end, or end. */
+function newlineFrom(i: u32, end: u32): u32 {
+  const newline = i8x16.splat(0x0a);
+  for (let p = i; p < end; p += 16) {
+    const bits = i8x16.bitmask(i8x16.eq(v128.load(p), newline));
+    if (bits != 0) {
+      const at = p + ctz(bits);
+      return at < end ? at : end;
+    }
+  }
+  return end;
+}
+
+/** The bytes of `"request_id":"`. */
+const KEY_LENGTH: u32 = 14;
+
+/**
+ * line-owner.ts `indexLines` for the block [start, end): per line, where its newline is (as an offset
+ * from `start`) in the i32s at `endsAt`, and the thread that reads it in the bytes at `ownersAt`, found
+ * from its request id when the line starts `{"request_id":"` and the id is a plain string (bucket
+ * `(key × 0x9e3779b1) >>> 24` of the 256-byte table at `tableAt`), else OWNER_UNKNOWN, for JavaScript
+ * to find. Returns the number of lines, or -1 when there are more than `max`.
+ */
+export function indexLines(start: u32, end: u32, endsAt: u32, ownersAt: u32, tableAt: u32, max: i32): i32 {
+  let lines = 0;
+  let s = start;
+  while (s < end) {
+    if (lines == max) return -1;
+    let owner = OWNER_UNKNOWN;
+    let from = s;
+    if (s + 1 + KEY_LENGTH <= end && isIdKey(s + 1)) {
+      const idEnd = readOwnerKey(s + 1 + KEY_LENGTH, end);
+      if (idEnd >= 0) {
+        owner = load<u8>(tableAt + ((<u32>(ownerKey * 0x9e3779b1)) >> 24));
+        from = <u32>idEnd;
+      }
+    }
+    const newline = newlineFrom(from, end);
+    store<i32>(endsAt + 4 * <u32>lines, <i32>(newline - start));
+    store<u8>(ownersAt + <u32>lines, owner);
+    lines++;
+    s = newline + 1;
+  }
+  return lines;
+}
+
+/** Whether `"request_id":"` is at `at` (the caller checked that its 14 bytes are within the block). */
+function isIdKey(at: u32): bool {
+  // Its bytes 0–7, 8–11 and 12–13 as little-endian words.
+  return (
+    load<u64>(at) == 0x7473657571657222 && load<u32>(at + 8) == 0x2264695f && load<u16>(at + 12) == 0x223a
+  );
 }
