@@ -17,20 +17,26 @@ const SHAPE_FROM = 132; // i32[34]: literal f is text[from[f], from[f + 1])
 const SHAPE_NAME_START = 268; // i32[32]: an unknown key's name in its literal (offsets in the literal)
 const SHAPE_NAME_END = 396; // i32[32]
 const SHAPE_TEXT = 524; // u8[2048]: the literals
-// The fields read (absolute offsets in the memory, as the caller's buffer sees them plus its offset):
-const OUT_REQUEST_ID = 2576; // i32 start, end
-const OUT_FUNCTION = 2584;
-const OUT_STAGE = 2592;
-const OUT_ERROR_CODE = 2600; // -1, -1 for null
-const OUT_HASHES = 2608; // i32 × 4: request id, function, stage, error code
-const OUT_STATUS = 2624; // i32
-const OUT_UPSTREAM = 2628; // i32: 0 null, 100–599, 600 timeout
-const OUT_UNKNOWN_COUNT = 2632; // i32
-const OUT_LATENCY = 2640; // f64
-const OUT_UPSTREAM_LATENCY = 2648; // f64, NaN for null
-const OUT_TIME = 2656; // f64, NaN for none
-const OUT_UNKNOWN = 2664; // i32 pairs, 32 of them
-// Each scratch area takes 4096 bytes (SCRATCH_BYTES in src/m1/wasm-scan.ts).
+// Then the records read: BATCH_RECORDS of RECORD_BYTES from RECORDS (one line at a time: the first).
+const RECORDS = 2576;
+const RECORD_BYTES = 352;
+const BATCH_RECORDS = 32;
+// Each scratch area takes 16384 bytes (SCRATCH_BYTES in src/m1/wasm-scan.ts).
+// A record's fields (offsets from its start; strings as absolute offsets in the memory):
+const R_LINE = 0; // i32: the line's index in its block (scanOwnLines)
+const R_LINE_START = 4; // i32: where the line starts (scanOwnLines)
+const R_REQUEST_ID = 8; // i32 start, end
+const R_FUNCTION = 16;
+const R_STAGE = 24;
+const R_ERROR_CODE = 32; // -1, -1 for null
+const R_HASHES = 40; // i32 × 4: request id, function, stage, error code
+const R_STATUS = 56; // i32
+const R_UPSTREAM = 60; // i32: 0 null, 100–599, 600 timeout
+const R_UNKNOWN_COUNT = 64; // i32
+const R_LATENCY = 72; // f64
+const R_UPSTREAM_LATENCY = 80; // f64, NaN for null
+const R_TIME = 88; // f64, NaN for none
+const R_UNKNOWN = 96; // i32 pairs, 32 of them
 
 /** The line is not one this path accepts: a mismatch with the shape, or a violation. */
 const REFUSED: i32 = -1;
@@ -57,6 +63,8 @@ const HASH_SEED: i32 = 0x811c9dc5;
 const TIMEOUT_SEVERITY: i32 = 600;
 
 let scratch: u32 = 0;
+/** Where the record being read goes. */
+let record: u32 = 0;
 
 // The value just read.
 let valueKind: i32 = 0;
@@ -257,8 +265,8 @@ function lengthOk(start: u32, end: u32, max: u32): bool {
 }
 
 function storeRange(at: u32): void {
-  store<u32>(scratch + at, valueStart);
-  store<u32>(scratch + at + 4, valueEnd);
+  store<u32>(record + at, valueStart);
+  store<u32>(record + at + 4, valueEnd);
 }
 
 /** Checks the value just read against the rules of a known key and keeps it; false for a violation. */
@@ -269,48 +277,48 @@ function storeField(key: i32): bool {
   switch (key) {
     case K_REQUEST_ID:
       if (kind != V_STRING || !lengthOk(valueStart, valueEnd, 256)) return false;
-      storeRange(OUT_REQUEST_ID);
-      store<i32>(scratch + OUT_HASHES, valueHash);
+      storeRange(R_REQUEST_ID);
+      store<i32>(record + R_HASHES, valueHash);
       return true;
     case K_FUNCTION:
       if (kind != V_STRING || !lengthOk(valueStart, valueEnd, 256)) return false;
-      storeRange(OUT_FUNCTION);
-      store<i32>(scratch + OUT_HASHES + 4, valueHash);
+      storeRange(R_FUNCTION);
+      store<i32>(record + R_HASHES + 4, valueHash);
       return true;
     case K_STAGE:
       if (kind != V_STRING || !lengthOk(valueStart, valueEnd, 128)) return false;
-      storeRange(OUT_STAGE);
-      store<i32>(scratch + OUT_HASHES + 8, valueHash);
+      storeRange(R_STAGE);
+      store<i32>(record + R_HASHES + 8, valueHash);
       return true;
     case K_STATUS:
       if (!statusLike) return false;
-      store<i32>(scratch + OUT_STATUS, <i32>n);
+      store<i32>(record + R_STATUS, <i32>n);
       return true;
     case K_LATENCY:
       if (kind != V_NUMBER || !(n >= 0)) return false;
       // + 0: -0 is read as 0, as scan-record.ts does.
-      store<f64>(scratch + OUT_LATENCY, n + 0);
+      store<f64>(record + R_LATENCY, n + 0);
       return true;
     case K_ERROR_CODE:
       if (kind == V_NULL) {
-        store<i32>(scratch + OUT_ERROR_CODE, -1);
-        store<i32>(scratch + OUT_ERROR_CODE + 4, -1);
+        store<i32>(record + R_ERROR_CODE, -1);
+        store<i32>(record + R_ERROR_CODE + 4, -1);
         return true;
       }
       if (kind != V_STRING || !lengthOk(valueStart, valueEnd, 128)) return false;
-      storeRange(OUT_ERROR_CODE);
-      store<i32>(scratch + OUT_HASHES + 12, valueHash);
+      storeRange(R_ERROR_CODE);
+      store<i32>(record + R_HASHES + 12, valueHash);
       return true;
     case K_UPSTREAM:
-      if (kind == V_NULL) store<i32>(scratch + OUT_UPSTREAM, 0);
-      else if (statusLike) store<i32>(scratch + OUT_UPSTREAM, <i32>n);
+      if (kind == V_NULL) store<i32>(record + R_UPSTREAM, 0);
+      else if (statusLike) store<i32>(record + R_UPSTREAM, <i32>n);
       else if (kind == V_STRING && isTimeout(valueStart, valueEnd))
-        store<i32>(scratch + OUT_UPSTREAM, TIMEOUT_SEVERITY);
+        store<i32>(record + R_UPSTREAM, TIMEOUT_SEVERITY);
       else return false;
       return true;
     case K_UPSTREAM_LATENCY:
-      if (kind == V_NULL) store<f64>(scratch + OUT_UPSTREAM_LATENCY, NaN);
-      else if (kind == V_NUMBER && n >= 0) store<f64>(scratch + OUT_UPSTREAM_LATENCY, n + 0);
+      if (kind == V_NULL) store<f64>(record + R_UPSTREAM_LATENCY, NaN);
+      else if (kind == V_NUMBER && n >= 0) store<f64>(record + R_UPSTREAM_LATENCY, n + 0);
       else return false;
       return true;
     default:
@@ -404,12 +412,12 @@ function msPastHour(s: u32, e: u32): i32 {
 
 /** scan-record.ts `finish`: the record's time, once every field is in; false when it is not readable. */
 function finish(): bool {
-  if (timeBit == 0) store<f64>(scratch + OUT_TIME, NaN);
-  else if (timeKind == V_NUMBER) store<f64>(scratch + OUT_TIME, timeNumber);
+  if (timeBit == 0) store<f64>(record + R_TIME, NaN);
+  else if (timeKind == V_NUMBER) store<f64>(record + R_TIME, timeNumber);
   else if (timeKind == V_STRING) {
     const past = msPastHour(timeStart, timeEnd);
     if (past < 0) return false;
-    store<f64>(scratch + OUT_TIME, lastHourStart + <f64>past);
+    store<f64>(record + R_TIME, lastHourStart + <f64>past);
   } else return false;
   return true;
 }
@@ -437,7 +445,7 @@ function readShaped(start: u32, limit: u32): i32 {
   const shape = scratch;
   const fields = load<i32>(shape + SHAPE_FIELDS);
   if (fields == 0) return REFUSED;
-  store<i32>(shape + OUT_UNKNOWN_COUNT, 0);
+  store<i32>(record + R_UNKNOWN_COUNT, 0);
   timeBit = 0;
   unsure = false;
   let i = start;
@@ -454,11 +462,11 @@ function readShaped(start: u32, limit: u32): i32 {
     i = after;
     const key = load<i32>(shape + SHAPE_KEYS + 4 * f);
     if (key == 0) {
-      const count = load<i32>(shape + OUT_UNKNOWN_COUNT);
-      const pair = shape + OUT_UNKNOWN + 8 * count;
+      const count = load<i32>(record + R_UNKNOWN_COUNT);
+      const pair = record + R_UNKNOWN + 8 * count;
       store<u32>(pair, literalAt + load<u32>(shape + SHAPE_NAME_START + 4 * f));
       store<u32>(pair + 4, literalAt + load<u32>(shape + SHAPE_NAME_END + 4 * f));
-      store<i32>(shape + OUT_UNKNOWN_COUNT, count + 1);
+      store<i32>(record + R_UNKNOWN_COUNT, count + 1);
     } else if (!storeField(key)) return REFUSED;
   }
   return i;
@@ -470,6 +478,7 @@ function readShaped(start: u32, limit: u32): i32 {
  * or UNSURE.
  */
 export function shapedLine(start: u32, limit: u32): i32 {
+  record = scratch + RECORDS;
   const end = readShaped(start, limit);
   if (end < 0) return end;
   const c = load<u8>(end);
@@ -480,6 +489,11 @@ export function shapedLine(start: u32, limit: u32): i32 {
 
 /** The line [start, end) (its end known): 1 when it is a valid record in the shape, else REFUSED or UNSURE. */
 export function shapedRecord(start: u32, end: u32): i32 {
+  record = scratch + RECORDS;
+  return readRecord(start, end);
+}
+
+function readRecord(start: u32, end: u32): i32 {
   const last = readShaped(start, end);
   if (last < 0) return last;
   return <u32>last == end && finish() ? 1 : REFUSED;
@@ -579,4 +593,53 @@ function isIdKey(at: u32): bool {
   return (
     load<u64>(at) == 0x7473657571657222 && load<u32>(at + 8) == 0x2264695f && load<u16>(at + 12) == 0x223a
   );
+}
+
+// Reading a thread's own lines of an indexed block, many at a call (src/parallel/walk-block.ts).
+
+/** The index of the first line `scanOwnLines` did not read (the block's line count when it read all). */
+let stoppedAt: i32 = 0;
+
+/** Where the last `scanOwnLines` stopped. */
+export function stopped(): i32 {
+  return stoppedAt;
+}
+
+/**
+ * Reads the lines from line `from` of an indexed block (its bytes from `base`; the index as
+ * `indexLines` leaves it: `lines` ends at `endsAt`, owners at `ownersAt`) that thread `me` owns, as
+ * `shapedRecord` reads a line (without its `\r`), each into the next record, with its index and start.
+ * Stops at the first own line it does not take (not a record in the shape, UNSURE, or longer than
+ * `maxLineBytes`: the caller reads it), or when BATCH_RECORDS are read; `stopped` says where. Returns
+ * the records read.
+ */
+export function scanOwnLines(
+  base: u32,
+  endsAt: u32,
+  ownersAt: u32,
+  from: i32,
+  lines: i32,
+  me: i32,
+  maxLineBytes: u32,
+): i32 {
+  let count = 0;
+  let k = from;
+  let start: u32 = k == 0 ? base : base + <u32>load<i32>(endsAt + 4 * <u32>(k - 1)) + 1;
+  for (; k < lines; k++) {
+    const lineStart = start;
+    const newline = base + <u32>load<i32>(endsAt + 4 * <u32>k);
+    start = newline + 1;
+    if (<i32>load<u8>(ownersAt + <u32>k) != me) continue;
+    if (count == BATCH_RECORDS) break;
+    let end = newline;
+    if (end > lineStart && load<u8>(end - 1) == 0x0d) end--;
+    if (end - lineStart > maxLineBytes) break;
+    record = scratch + RECORDS + <u32>count * RECORD_BYTES;
+    if (readRecord(lineStart, end) != 1) break;
+    store<i32>(record + R_LINE, k);
+    store<u32>(record + R_LINE_START, lineStart);
+    count++;
+  }
+  stoppedAt = k;
+  return count;
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import type { LineScanner } from "../m1/wasm-scan.js";
 
 export const OVERLONG_KIND = "line too long";
 
@@ -55,6 +56,16 @@ export interface LineSink {
    * it when the sink took the line as `line` would have, or -1 when it did not: `line` is then called.
    */
   lineAt?(bytes: Buffer, start: number, limit: number, lineNumber: number): number;
+  /**
+   * Readies the WebAssembly scanner to read lines for this sink in batches (parallel/walk-block.ts):
+   * false when it may not (the sink reads its lines otherwise, as with a preset or in strict mode).
+   */
+  readyScanner?(scanner: LineScanner): boolean;
+  /**
+   * A line that the scanner read as a valid record, its record `record`: taken as `line` would take
+   * it. `start` is where the line starts in `bytes`.
+   */
+  scanned?(scanner: LineScanner, record: number, bytes: Buffer, start: number, lineNumber: number): void;
 }
 
 const NEWLINE = 0x0a;

@@ -2,7 +2,7 @@ import type { LineSink } from "../input/line-splitter.js";
 import type { M1Record } from "./record.js";
 import { upstreamFromSeverity } from "./record.js";
 import { ID_KEY, ownerKey } from "./owner-key.js";
-import { ScannedRecord, scanRecord, scanShapedLine } from "./scan-record.js";
+import { ScannedRecord, scanRecord, scanShapedLine, takeRecord, useShapeOf } from "./scan-record.js";
 import { UnitTable, type UnitsSnapshot } from "./unit-table.js";
 import { needsSchema, validateRecord, type FieldPolicy } from "./validate-record.js";
 import { createMapper, type Mapper, type MappingOptions } from "../presets/index.js";
@@ -324,6 +324,16 @@ export class Intake {
         }
         accept(bytes, scanned, line, start);
         return end;
+      },
+      readyScanner: (scanner) => {
+        if (this.mapper !== null || this.policy.strict) return false;
+        useShapeOf(scanner, this.scanned);
+        return true;
+      },
+      scanned: (scanner, record, bytes, start, line) => {
+        const scanned = this.scanned;
+        takeRecord(scanner, record, bytes, scanned);
+        accept(bytes, scanned, line, start);
       },
       line: (bytes, start, end, line) => {
         const scanned = this.scanned;

@@ -1,7 +1,23 @@
 import { lengthOk } from "./field-rules.js";
 import { finishHash, hashByte, HASH_SEED, hashWord, viewOf } from "./byte-keys.js";
 import { TIMEOUT_SEVERITY } from "./record.js";
-import { REFUSED, scannerFor, type LineScanner } from "./wasm-scan.js";
+import {
+  R_ERROR_CODE,
+  R_FUNCTION,
+  R_HASHES,
+  R_LATENCY,
+  R_REQUEST_ID,
+  R_STAGE,
+  R_STATUS,
+  R_TIME,
+  R_UNKNOWN,
+  R_UNKNOWN_COUNT,
+  R_UPSTREAM,
+  R_UPSTREAM_LATENCY,
+  REFUSED,
+  scannerFor,
+  type LineScanner,
+} from "./wasm-scan.js";
 
 /**
  * A valid record located in its bytes: the fields of SPEC.md section 1 as offsets into `bytes` (strings)
@@ -108,6 +124,79 @@ export function scanRecord(
   return scanKeyByKey(bytes, start, end, out);
 }
 
+// Where a record's fields are among the scanner's words and doubles (wasm-scan.ts recordAt).
+const W_REQUEST_ID = R_REQUEST_ID / 4;
+const W_FUNCTION = R_FUNCTION / 4;
+const W_STAGE = R_STAGE / 4;
+const W_ERROR_CODE = R_ERROR_CODE / 4;
+const W_HASHES = R_HASHES / 4;
+const W_STATUS = R_STATUS / 4;
+const W_UPSTREAM = R_UPSTREAM / 4;
+const W_UNKNOWN_COUNT = R_UNKNOWN_COUNT / 4;
+const W_UNKNOWN = R_UNKNOWN / 4;
+const D_LATENCY = R_LATENCY / 8;
+const D_UPSTREAM_LATENCY = R_UPSTREAM_LATENCY / 8;
+const D_TIME = R_TIME / 8;
+
+/**
+ * Takes record `k` that the WebAssembly scanner read from `bytes` (in its memory) into `out`, as the
+ * JavaScript scan would have left it.
+ */
+export function takeRecord(scanner: LineScanner, k: number, bytes: Uint8Array, out: ScannedRecord): void {
+  const words = scanner.words;
+  const doubles = scanner.doubles;
+  const w = scanner.recordAt(k);
+  const d = w / 2;
+  const base = bytes.byteOffset;
+  out.requestId[0] = (words[w + W_REQUEST_ID] as number) - base;
+  out.requestId[1] = (words[w + W_REQUEST_ID + 1] as number) - base;
+  out.fn[0] = (words[w + W_FUNCTION] as number) - base;
+  out.fn[1] = (words[w + W_FUNCTION + 1] as number) - base;
+  out.stage[0] = (words[w + W_STAGE] as number) - base;
+  out.stage[1] = (words[w + W_STAGE + 1] as number) - base;
+  const errorCodeStart = words[w + W_ERROR_CODE] as number;
+  if (errorCodeStart < 0) {
+    out.errorCode[0] = -1;
+    out.errorCode[1] = -1;
+  } else {
+    out.errorCode[0] = errorCodeStart - base;
+    out.errorCode[1] = (words[w + W_ERROR_CODE + 1] as number) - base;
+    out.errorCodeHash = words[w + W_HASHES + 3] as number;
+  }
+  out.requestIdHash = words[w + W_HASHES] as number;
+  out.fnHash = words[w + W_HASHES + 1] as number;
+  out.stageHash = words[w + W_HASHES + 2] as number;
+  out.status = (words[w + W_STATUS] as number) | 0;
+  out.upstream = (words[w + W_UPSTREAM] as number) | 0;
+  out.latencyMs = doubles[d + D_LATENCY] as number;
+  out.upstreamLatencyMs = doubles[d + D_UPSTREAM_LATENCY] as number;
+  out.timeMs = doubles[d + D_TIME] as number;
+  const unknown = words[w + W_UNKNOWN_COUNT] as number;
+  out.unknownCount = 0;
+  for (let u = 0; u < unknown; u++)
+    addUnknown(
+      out,
+      (words[w + W_UNKNOWN + 2 * u] as number) - base,
+      (words[w + W_UNKNOWN + 2 * u + 1] as number) - base,
+    );
+  out.bytes = bytes;
+}
+
+/** Makes the scanner read with `out`'s shape (written to it again only when that changed). */
+export function useShapeOf(scanner: LineScanner, out: ScannedRecord): void {
+  const shape = out.shape;
+  scanner.useShape(
+    shape,
+    shape.version,
+    shape.fields,
+    shape.keys,
+    shape.from,
+    shape.nameStart,
+    shape.nameEnd,
+    shape.text,
+  );
+}
+
 /**
  * The shape path in WebAssembly (wasm-scan.ts), for bytes in a memory it reads: with `lineMode`, as
  * `scanShapedLine` (`limit` then, and the newline's index returned), else as `scanShaped` (1 for a
@@ -121,50 +210,13 @@ function scanInWasm(
   out: ScannedRecord,
   lineMode: boolean,
 ): number {
-  const shape = out.shape;
-  scanner.useShape(
-    shape,
-    shape.version,
-    shape.fields,
-    shape.keys,
-    shape.from,
-    shape.nameStart,
-    shape.nameEnd,
-    shape.text,
-  );
+  useShapeOf(scanner, out);
   const base = bytes.byteOffset;
   const read = lineMode
     ? scanner.shapedLine(base + start, base + endOrLimit)
     : scanner.shapedRecord(base + start, base + endOrLimit);
   if (read < 0) return read;
-  out.requestId[0] = scanner.requestIdStart - base;
-  out.requestId[1] = scanner.requestIdEnd - base;
-  out.fn[0] = scanner.fnStart - base;
-  out.fn[1] = scanner.fnEnd - base;
-  out.stage[0] = scanner.stageStart - base;
-  out.stage[1] = scanner.stageEnd - base;
-  const errorCodeStart = scanner.errorCodeStart;
-  if (errorCodeStart < 0) {
-    out.errorCode[0] = -1;
-    out.errorCode[1] = -1;
-  } else {
-    out.errorCode[0] = errorCodeStart - base;
-    out.errorCode[1] = scanner.errorCodeEnd - base;
-    out.errorCodeHash = scanner.errorCodeHash;
-  }
-  out.requestIdHash = scanner.requestIdHash;
-  out.fnHash = scanner.fnHash;
-  out.stageHash = scanner.stageHash;
-  out.status = scanner.status | 0;
-  out.upstream = scanner.upstream | 0;
-  out.latencyMs = scanner.latencyMs;
-  out.upstreamLatencyMs = scanner.upstreamLatencyMs;
-  out.timeMs = scanner.timeMs;
-  const unknown = scanner.unknownCount;
-  out.unknownCount = 0;
-  for (let k = 0; k < unknown; k++)
-    addUnknown(out, scanner.unknownAt(k, 0) - base, scanner.unknownAt(k, 1) - base);
-  out.bytes = bytes;
+  takeRecord(scanner, 0, bytes, out);
   return lineMode ? read - base : 1;
 }
 

@@ -13,8 +13,8 @@ import { readFileSync } from "node:fs";
  * and then one scratch area per thread, the last thread's first, from the end.
  */
 
-/** A thread's scratch area in a memory: the shape it reads with and the fields it read. */
-export const SCRATCH_BYTES = 4096;
+/** A thread's scratch area in a memory: the shape it reads with and the records it read. */
+export const SCRATCH_BYTES = 16384;
 /** Bytes past the data that a scan may read (it loads sixteen bytes at a time). */
 export const TAIL_BYTES = 16;
 
@@ -25,18 +25,26 @@ const SHAPE_FROM = 132;
 const SHAPE_NAME_START = 268;
 const SHAPE_NAME_END = 396;
 const SHAPE_TEXT = 524;
-const OUT_REQUEST_ID = 2576;
-const OUT_FUNCTION = 2584;
-const OUT_STAGE = 2592;
-const OUT_ERROR_CODE = 2600;
-const OUT_HASHES = 2608;
-const OUT_STATUS = 2624;
-const OUT_UPSTREAM = 2628;
-const OUT_UNKNOWN_COUNT = 2632;
-const OUT_LATENCY = 2640;
-const OUT_UPSTREAM_LATENCY = 2648;
-const OUT_TIME = 2656;
-const OUT_UNKNOWN = 2664;
+const RECORDS = 2576;
+const RECORD_BYTES = 352;
+/** Records `scanOwnLines` reads at most in one call. */
+export const BATCH_RECORDS = 32;
+// A record's fields, in bytes from its start (wasm/line-scanner.ts R_*); strings' starts and ends are
+// offsets in the memory.
+export const R_LINE = 0;
+export const R_LINE_START = 4;
+export const R_REQUEST_ID = 8;
+export const R_FUNCTION = 16;
+export const R_STAGE = 24;
+export const R_ERROR_CODE = 32;
+export const R_HASHES = 40;
+export const R_STATUS = 56;
+export const R_UPSTREAM = 60;
+export const R_UNKNOWN_COUNT = 64;
+export const R_LATENCY = 72;
+export const R_UPSTREAM_LATENCY = 80;
+export const R_TIME = 88;
+export const R_UNKNOWN = 96;
 /** The shape's bounds (scan-record.ts MAX_SHAPE_FIELDS, MAX_SHAPE_BYTES). */
 const SHAPE_FIELDS_MAX = 32;
 const SHAPE_TEXT_MAX = 2048;
@@ -60,6 +68,16 @@ interface ScanExports {
     tableAt: number,
     max: number,
   ): number;
+  scanOwnLines(
+    base: number,
+    endsAt: number,
+    ownersAt: number,
+    from: number,
+    lines: number,
+    me: number,
+    maxLineBytes: number,
+  ): number;
+  stopped(): number;
 }
 
 /**
@@ -116,9 +134,9 @@ export function extraAt(dataBytes: number): number {
 /** One thread's scanner over one memory. */
 export class LineScanner {
   private readonly exports: ScanExports;
-  /** The scratch area as words and doubles (offsets in it / 4 and / 8). */
-  private readonly words: Int32Array;
-  private readonly doubles: Float64Array;
+  /** The scratch area as words and doubles (offsets in it / 4 and / 8; see `recordAt`). */
+  readonly words: Int32Array;
+  readonly doubles: Float64Array;
   private readonly bytes: Uint8Array;
   /** The shape last written to the scratch area, by its owner and its version. */
   private shapeOf: object | null = null;
@@ -165,6 +183,8 @@ export class LineScanner {
 
   /** Lines this scanner read or indexed (for the tests: that it is used where it should be). */
   lines = 0;
+  /** Of them, the lines read by `scanOwnLines`. */
+  batched = 0;
 
   /** wasm/line-scanner.ts `shapedLine`, in offsets of the memory. */
   shapedLine(start: number, limit: number): number {
@@ -192,65 +212,36 @@ export class LineScanner {
     return lines;
   }
 
-  /** The fields of the line just read, in offsets of the memory (strings' starts and ends). */
-  get requestIdStart(): number {
-    return this.words[OUT_REQUEST_ID / 4] as number;
+  /**
+   * wasm/line-scanner.ts `scanOwnLines`: reads this thread's lines of an indexed block from line `from`
+   * into records 0, 1, … (see `recordAt`); returns how many, and `stopped` where it stopped.
+   */
+  scanOwnLines(
+    base: number,
+    endsAt: number,
+    ownersAt: number,
+    from: number,
+    lines: number,
+    me: number,
+    maxLineBytes: number,
+  ): number {
+    const records = this.exports.scanOwnLines(base, endsAt, ownersAt, from, lines, me, maxLineBytes);
+    this.lines += records;
+    this.batched += records;
+    return records;
   }
-  get requestIdEnd(): number {
-    return this.words[OUT_REQUEST_ID / 4 + 1] as number;
+
+  /** The line at which the last `scanOwnLines` stopped. */
+  stopped(): number {
+    return this.exports.stopped();
   }
-  get fnStart(): number {
-    return this.words[OUT_FUNCTION / 4] as number;
-  }
-  get fnEnd(): number {
-    return this.words[OUT_FUNCTION / 4 + 1] as number;
-  }
-  get stageStart(): number {
-    return this.words[OUT_STAGE / 4] as number;
-  }
-  get stageEnd(): number {
-    return this.words[OUT_STAGE / 4 + 1] as number;
-  }
-  /** -1 for a null error code. */
-  get errorCodeStart(): number {
-    return this.words[OUT_ERROR_CODE / 4] as number;
-  }
-  get errorCodeEnd(): number {
-    return this.words[OUT_ERROR_CODE / 4 + 1] as number;
-  }
-  get requestIdHash(): number {
-    return this.words[OUT_HASHES / 4] as number;
-  }
-  get fnHash(): number {
-    return this.words[OUT_HASHES / 4 + 1] as number;
-  }
-  get stageHash(): number {
-    return this.words[OUT_HASHES / 4 + 2] as number;
-  }
-  get errorCodeHash(): number {
-    return this.words[OUT_HASHES / 4 + 3] as number;
-  }
-  get status(): number {
-    return this.words[OUT_STATUS / 4] as number;
-  }
-  get upstream(): number {
-    return this.words[OUT_UPSTREAM / 4] as number;
-  }
-  get latencyMs(): number {
-    return this.doubles[OUT_LATENCY / 8] as number;
-  }
-  get upstreamLatencyMs(): number {
-    return this.doubles[OUT_UPSTREAM_LATENCY / 8] as number;
-  }
-  get timeMs(): number {
-    return this.doubles[OUT_TIME / 8] as number;
-  }
-  get unknownCount(): number {
-    return this.words[OUT_UNKNOWN_COUNT / 4] as number;
-  }
-  /** Unknown key k's name starts (`which` 0) or ends (1) here. */
-  unknownAt(k: number, which: number): number {
-    return this.words[OUT_UNKNOWN / 4 + 2 * k + which] as number;
+
+  /**
+   * Where record `k` is in `words` (i32s) and, halved, in `doubles`: the fields of the line read
+   * (record 0 for `shapedLine` and `shapedRecord`), at the R_* offsets / 4 (and / 8).
+   */
+  recordAt(k: number): number {
+    return (RECORDS + k * RECORD_BYTES) / 4;
   }
 }
 
@@ -271,10 +262,13 @@ export function attachScanner(memory: WebAssembly.Memory, thread: number): Share
   return buffer;
 }
 
-/** Lines this thread's scanners were given so far (for the tests). */
-export function linesScannedInWasm(): number {
+/**
+ * Lines this thread's scanners were given so far (for the tests), or, `batched`, those of them read
+ * by `scanOwnLines`.
+ */
+export function linesScannedInWasm(batched = false): number {
   let lines = 0;
-  for (const scanner of scanners.values()) lines += scanner.lines;
+  for (const scanner of scanners.values()) lines += batched ? scanner.batched : scanner.lines;
   return lines;
 }
 

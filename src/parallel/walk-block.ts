@@ -1,4 +1,5 @@
-import { deliverLine, OVERLONG_KIND, overlongReason } from "../input/line-splitter.js";
+import { deliverLine, OVERLONG_KIND, overlongReason, type LineSink } from "../input/line-splitter.js";
+import { BATCH_RECORDS, R_LINE, R_LINE_START, scannerFor, type LineScanner } from "../m1/wasm-scan.js";
 import type { Intake, Owners } from "../m1/intake.js";
 import { ownerOfLine, quickOwner } from "./line-owner.js";
 
@@ -72,6 +73,14 @@ export class BlockWalker {
       const bytes = Buffer.from(memory, 0, block.length);
       const ends = new Int32Array(block.ends, block.endsAt, block.lines);
       const owners = new Uint8Array(block.owners, block.ownersAt, block.lines);
+      const scanner = block.inScanMemory && block.valid ? scannerFor(memory) : null;
+      if (scanner !== null && sink.readyScanner?.(scanner) === true) {
+        this.walkInWasm(scanner, sink, bytes, ends, owners, n);
+        n += block.lines;
+        this.totalLines += n - before;
+        this.linesBySource.set(block.source, n);
+        return;
+      }
       let start = 0;
       for (let k = 0; k < block.lines; k++) {
         const end = ends[k] as number;
@@ -95,5 +104,75 @@ export class BlockWalker {
     }
     this.totalLines += n - before;
     this.linesBySource.set(block.source, n);
+  }
+
+  /**
+   * This thread's lines of an indexed block (valid UTF-8, in the scanner's memory), read by the
+   * WebAssembly scanner up to BATCH_RECORDS at a call, each taken by the sink; a line the scanner does
+   * not take (another shape, a violation, one over the length limit) and the source's first line (its
+   * BOM) go the usual way, in order. `before`: the lines of the source before the block.
+   */
+  private walkInWasm(
+    scanner: LineScanner,
+    sink: LineSink,
+    bytes: Buffer,
+    ends: Int32Array,
+    owners: Uint8Array,
+    before: number,
+  ): void {
+    const me = this.me;
+    const lines = ends.length;
+    const base = bytes.byteOffset;
+    const words = scanner.words;
+    const deliver = (k: number): void => {
+      const start = k === 0 ? 0 : (ends[k - 1] as number) + 1;
+      deliverLine(
+        sink,
+        bytes,
+        start,
+        ends[k] as number,
+        before + k + 1,
+        this.maxLineBytes,
+        true,
+        before + k === 0,
+      );
+    };
+    let k = 0;
+    if (before === 0 && lines > 0) {
+      if (owners[0] === me) deliver(0);
+      k = 1;
+    }
+    while (k < lines) {
+      // Again each time: a line read the usual way may have taught the sink another shape.
+      sink.readyScanner?.(scanner);
+      const records = scanner.scanOwnLines(
+        base,
+        ends.byteOffset,
+        owners.byteOffset,
+        k,
+        lines,
+        me,
+        this.maxLineBytes,
+      );
+      for (let r = 0; r < records; r++) {
+        const w = scanner.recordAt(r);
+        const line = words[w + R_LINE / 4] as number;
+        (sink.scanned as NonNullable<LineSink["scanned"]>)(
+          scanner,
+          r,
+          bytes,
+          (words[w + R_LINE_START / 4] as number) - base,
+          before + line + 1,
+        );
+      }
+      const stopped = scanner.stopped();
+      if (records === BATCH_RECORDS) {
+        k = stopped;
+        continue;
+      }
+      // Stopped at a line of this thread's that it did not take (or at the block's end).
+      if (stopped < lines) deliver(stopped);
+      k = stopped + 1;
+    }
   }
 }

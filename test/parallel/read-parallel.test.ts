@@ -121,19 +121,31 @@ describe("parallel reading gives the same report as one thread (--jobs)", () => 
   );
 
   it("reads a file alike with the WebAssembly scanner and without it, on one thread and on two", async () => {
-    const text = hostileLog();
+    // With, at the end, a record over the length limit (4096 here) in the shape of the line before it,
+    // which is of the same unit (so of the same thread): read by its shape, it would be taken.
+    const long = (note: string) => m1({ request_id: "r-long", status: 503, note });
+    const text = `${hostileLog()}\r\n${long("short")}\r\n${long("n".repeat(5000))}\r\n${long("short")}`;
     const module = scanModule();
     expect(module, "the scanner is built (npm run build)").not.toBeNull();
     await withFile("hostile.ndjson", text, async (path) => {
       const before = linesScannedInWasm();
       const wasm = [await reportWith(1, text, 777, path), await reportWith(2, text, 777, path)];
-      // This thread's lines went through it (the workers' are theirs to count).
+      // This thread's lines went through it (the workers' are theirs to count)...
       expect(linesScannedInWasm() - before).toBeGreaterThan(3000);
-      const withWasm = linesScannedInWasm();
+      // ... as many in batches (walk-block.ts) with \r\n between lines as with \n.
+      await withFile("lf.ndjson", text.replaceAll("\r\n", "\n"), async (lfPath) => {
+        const batched = linesScannedInWasm(true);
+        await reportWith(2, text, 777, path);
+        const crlf = linesScannedInWasm(true) - batched;
+        expect(crlf).toBeGreaterThan(1000);
+        await reportWith(2, text, 777, lfPath);
+        expect(linesScannedInWasm(true) - batched - crlf).toBe(crlf);
+      });
       useScanModule(null);
       try {
+        const counted = linesScannedInWasm();
         const js = [await reportWith(1, text, 777, path), await reportWith(2, text, 777, path)];
-        expect(linesScannedInWasm()).toBe(withWasm);
+        expect(linesScannedInWasm()).toBe(counted);
         for (const [k, report] of js.entries()) {
           expect(wasm[k]?.json).toBe(report.json);
           expect(wasm[k]?.ndjson).toBe(report.ndjson);
