@@ -479,6 +479,10 @@ function readShaped(start: u32, limit: u32): i32 {
  */
 export function shapedLine(start: u32, limit: u32): i32 {
   record = scratch + RECORDS;
+  return readLine(start, limit);
+}
+
+function readLine(start: u32, limit: u32): i32 {
   const end = readShaped(start, limit);
   if (end < 0) return end;
   const c = load<u8>(end);
@@ -597,12 +601,38 @@ function isIdKey(at: u32): bool {
 
 // Reading a thread's own lines of an indexed block, many at a call (src/parallel/walk-block.ts).
 
-/** The index of the first line `scanOwnLines` did not read (the block's line count when it read all). */
+/**
+ * Where the last `scanOwnLines` stopped (the index of the first line it did not read, or the block's
+ * line count), or the last `scanLines` (the start of the first line it did not read).
+ */
 let stoppedAt: i32 = 0;
 
-/** Where the last `scanOwnLines` stopped. */
+/** Where the last `scanOwnLines` or `scanLines` stopped. */
 export function stopped(): i32 {
   return stoppedAt;
+}
+
+/**
+ * Reads the lines from `start` of a chunk whose last newline is at `last`, one after another, as
+ * `shapedLine` reads a line (src/input/line-splitter.ts: the limit of each is `last` or its start +
+ * `maxLineBytes`, whichever comes first), each into the next record, with its start. Stops at the first
+ * line it does not take (the caller reads it), or when BATCH_RECORDS are read; `stopped` says where.
+ * Returns the records read.
+ */
+export function scanLines(start: u32, last: u32, maxLineBytes: u32): i32 {
+  let count = 0;
+  let s = start;
+  while (s <= last && count < BATCH_RECORDS) {
+    const limit = s + maxLineBytes < last ? s + maxLineBytes : last;
+    record = scratch + RECORDS + <u32>count * RECORD_BYTES;
+    const newline = readLine(s, limit);
+    if (newline < 0) break;
+    store<u32>(record + R_LINE_START, s);
+    count++;
+    s = <u32>newline + 1;
+  }
+  stoppedAt = <i32>s;
+  return count;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import type { LineScanner } from "../m1/wasm-scan.js";
+import { BATCH_RECORDS, R_LINE_START, scannerFor, type LineScanner } from "../m1/wasm-scan.js";
 
 export const OVERLONG_KIND = "line too long";
 
@@ -126,7 +126,19 @@ export class LineSplitter {
       // only where it fails.
       const valid = isUtf8(chunk.subarray(start, last));
       const offer = valid && this.sink.lineAt !== undefined;
+      const scanner = offer ? scannerFor(chunk.buffer) : null;
+      const inBatches = scanner !== null && this.sink.readyScanner?.(scanner) === true;
       while (start <= last) {
+        if (inBatches && !(this.stripBom && this.lineNumber === 0)) {
+          start = this.takeBatch(scanner, chunk, start, last);
+          if (start <= last) {
+            // A line the scanner did not take: the usual way (not offered again).
+            const newline = chunk.indexOf(NEWLINE, start);
+            this.emit(chunk, start, newline, valid);
+            start = newline + 1;
+          }
+          continue;
+        }
         if (offer && !(this.stripBom && this.lineNumber === 0)) {
           // A line over the limit cannot end by start + maxLineBytes: it is never taken.
           const limit = Math.min(last, start + this.maxLineBytes);
@@ -149,6 +161,30 @@ export class LineSplitter {
       }
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
+  }
+
+  /**
+   * Lets the WebAssembly scanner read the lines from `start` (the chunk is in its memory, valid UTF-8,
+   * its last newline at `last`) up to BATCH_RECORDS at a call, each taken by the sink, until it comes to
+   * a line it does not take or to `last`. Returns where it stopped: the start of that line, or past
+   * `last`.
+   */
+  private takeBatch(scanner: LineScanner, chunk: Buffer, start: number, last: number): number {
+    const sink = this.sink;
+    const taken = sink.scanned as NonNullable<LineSink["scanned"]>;
+    const base = chunk.byteOffset;
+    const words = scanner.words;
+    for (;;) {
+      // Again each time: a line read the usual way may have taught the sink another shape.
+      sink.readyScanner?.(scanner);
+      const records = scanner.scanLines(base + start, base + last, this.maxLineBytes);
+      for (let r = 0; r < records; r++) {
+        const lineStart = (words[scanner.recordAt(r) + R_LINE_START / 4] as number) - base;
+        taken(scanner, r, chunk, lineStart, ++this.lineNumber);
+      }
+      start = scanner.stopped() - base;
+      if (records < BATCH_RECORDS || start > last) return start;
+    }
   }
 
   /** Ends the source: a final line without a newline still counts. */

@@ -78,6 +78,7 @@ interface ScanExports {
     maxLineBytes: number,
   ): number;
   stopped(): number;
+  scanLines(start: number, last: number, maxLineBytes: number): number;
 }
 
 /**
@@ -183,7 +184,7 @@ export class LineScanner {
 
   /** Lines this scanner read or indexed (for the tests: that it is used where it should be). */
   lines = 0;
-  /** Of them, the lines read by `scanOwnLines`. */
+  /** Of them, the lines read in batches (`scanOwnLines`, `scanLines`). */
   batched = 0;
 
   /** wasm/line-scanner.ts `shapedLine`, in offsets of the memory. */
@@ -231,7 +232,21 @@ export class LineScanner {
     return records;
   }
 
-  /** The line at which the last `scanOwnLines` stopped. */
+  /**
+   * wasm/line-scanner.ts `scanLines`: reads the lines from `start` of a chunk whose last newline is at
+   * `last` into records 0, 1, …; returns how many, and `stopped` where it stopped.
+   */
+  scanLines(start: number, last: number, maxLineBytes: number): number {
+    const records = this.exports.scanLines(start, last, maxLineBytes);
+    this.lines += records;
+    this.batched += records;
+    return records;
+  }
+
+  /**
+   * Where the last `scanOwnLines` stopped (the index of a line of the block), or the last `scanLines`
+   * (an offset in the memory).
+   */
   stopped(): number {
     return this.exports.stopped();
   }

@@ -4,7 +4,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LineSplitter, type LineSink } from "../../src/input/line-splitter.js";
 import { Intake } from "../../src/m1/intake.js";
+import { linesScannedInWasm } from "../../src/m1/wasm-scan.js";
 import { SAMPLE_RECORD } from "../helpers.js";
+import { inJsMemory, inWasmMemory, type Place } from "./scan-places.js";
 import { damagedLog, logText, seeded, validLine } from "../properties/arbitraries.js";
 
 /** Valid records only, one per line: most lines are in the shape of the line before. */
@@ -12,11 +14,21 @@ const recordsLog = fc
   .array(validLine, { minLength: 1, maxLength: 30 })
   .map((lines) => Buffer.from(`${lines.join("\n")}\n`));
 
-/** The intake's state after reading `bytes` in chunks of `chunk` bytes, through `wrap(sink)`. */
-function read(bytes: Buffer, chunk: number, maxLineBytes: number, wrap: (sink: LineSink) => LineSink) {
-  const intake = new Intake({ strict: false, allowed: new Set() });
+/**
+ * The intake's state after reading `bytes` in chunks of `chunk` bytes, through `wrap(sink)`, each chunk
+ * where `place` puts it (scan-places.ts: in the WebAssembly scanner's memory, it reads them).
+ */
+function read(
+  bytes: Buffer,
+  chunk: number,
+  maxLineBytes: number,
+  wrap: (sink: LineSink) => LineSink,
+  place: Place = inJsMemory,
+  strict = false,
+) {
+  const intake = new Intake({ strict, allowed: new Set(strict ? ["level"] : []) });
   const splitter = new LineSplitter(wrap(intake.sinkFor({ index: 0, name: "log" })), maxLineBytes);
-  for (let at = 0; at < bytes.length; at += chunk) splitter.push(bytes.subarray(at, at + chunk));
+  for (let at = 0; at < bytes.length; at += chunk) splitter.push(place(bytes.subarray(at, at + chunk)));
   splitter.end();
   return { lines: splitter.lines, snapshot: intake.snapshot() };
 }
@@ -38,6 +50,41 @@ function counting(taken: { count: number }) {
     },
   });
 }
+
+describe("Intake: lines read by the WebAssembly scanner in batches (LineSplitter, one thread)", () => {
+  it("give the same counts, violations and units as lines read one by one, whatever the input", () => {
+    const batched = linesScannedInWasm(true);
+    fc.assert(
+      fc.property(
+        fc.oneof(logText, damagedLog, recordsLog),
+        fc.constantFrom(1 << 20, 64, 7),
+        fc.constantFrom(1 << 20, 150),
+        fc.boolean(),
+        (bytes, chunk, maxLineBytes, strict) => {
+          const expected = read(bytes, chunk, maxLineBytes, lineByLine, inJsMemory, strict);
+          expect(read(bytes, chunk, maxLineBytes, (sink) => sink, inWasmMemory, strict)).toEqual(expected);
+        },
+      ),
+      seeded(612, 400),
+    );
+    // Records of one shape follow each other often enough (whole in a chunk) that many are batched.
+    expect(linesScannedInWasm(true) - batched).toBeGreaterThan(30);
+  });
+
+  it("reads more than a batch of one shape, lines over the limit and a BOM as one by one", () => {
+    const lines = Array.from({ length: 100 }, (_, n) =>
+      JSON.stringify({ ...SAMPLE_RECORD, request_id: `r${n % 7}`, latency_ms: n }),
+    );
+    // A valid record in the same shape, but over the length limit.
+    lines.splice(50, 0, JSON.stringify({ ...SAMPLE_RECORD, function: "f".repeat(100) }));
+    const bytes = Buffer.from(`\ufeff${lines.join("\r\n")}\r\n`);
+    const batched = linesScannedInWasm(true);
+    const inBatches = read(bytes, 1 << 20, 200, (sink) => sink, inWasmMemory);
+    expect(linesScannedInWasm(true) - batched).toBe(99);
+    expect(inBatches).toEqual(read(bytes, 1 << 20, 200, lineByLine));
+    expect([inBatches.snapshot.valid, inBatches.snapshot.invalid]).toEqual([100, 1]);
+  });
+});
 
 describe("Intake: lines taken before their end is known", () => {
   it("give the same counts, violations and units as lines read one by one, whatever the input", () => {
