@@ -113,12 +113,11 @@ function finishHash(h: i32, length: i32): i32 {
 }
 
 /**
- * The index of the closing quote of a string without escapes or control bytes that starts at i and
- * closes before end, or -1; its hash (byte-keys.ts `hashBytes`) goes to valueHash. The quote is found
- * sixteen bytes at a time (a load may read past `end`: the caller's memory holds 16 bytes more).
+ * The index of the closing quote of a string without escapes or control bytes whose contents start at
+ * i and which closes before end, or -1: the first quote, backslash or control byte, found sixteen bytes
+ * at a time (a load may read past `end`: the caller's memory holds 16 bytes more), must be a quote.
  */
-function readString(i: u32, end: u32): i32 {
-  const from = i;
+function closingQuote(i: u32, end: u32): i32 {
   const quote = i8x16.splat(0x22);
   const backslash = i8x16.splat(0x5c);
   const space = i8x16.splat(0x20);
@@ -135,6 +134,15 @@ function readString(i: u32, end: u32): i32 {
     if (p >= end) return -1;
   }
   if (p >= end || load<u8>(p) != 0x22) return -1;
+  return <i32>p;
+}
+
+/** `closingQuote`, with the string's hash (byte-keys.ts `hashBytes`) in valueHash. */
+function readString(i: u32, end: u32): i32 {
+  const from = i;
+  const close = closingQuote(i, end);
+  if (close < 0) return -1;
+  const p = <u32>close;
   let h = HASH_SEED;
   for (; i + 4 <= p; i += 4) h = hashWord(h, load<i32>(i));
   for (; i < p; i++) h = hashByte(h, load<u8>(i));
@@ -522,22 +530,9 @@ function rotate(key: i32): i32 {
  */
 function readOwnerKey(i: u32, end: u32): i32 {
   const from = i;
-  const quote = i8x16.splat(0x22);
-  const backslash = i8x16.splat(0x5c);
-  const space = i8x16.splat(0x20);
-  let p = i;
-  for (;;) {
-    const v = v128.load(p);
-    const special = v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space));
-    const bits = i8x16.bitmask(special);
-    if (bits != 0) {
-      p += ctz(bits);
-      break;
-    }
-    p += 16;
-    if (p >= end) return -1;
-  }
-  if (p >= end || load<u8>(p) != 0x22) return -1;
+  const close = closingQuote(i, end);
+  if (close < 0) return -1;
+  const p = <u32>close;
   let key = 0;
   for (; i + 4 <= p; i += 4) key = rotate(key) ^ load<i32>(i);
   for (; i < p; i++) key = rotate(key) ^ (<i32>load<u8>(i));
