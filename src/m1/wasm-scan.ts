@@ -124,7 +124,12 @@ export function useScanModule(module: WebAssembly.Module | null): void {
 export function scanMemory(dataBytes: number, threads: number, extraBytes = 0): WebAssembly.Memory | null {
   if (scanModule() === null) return null;
   const pages = Math.ceil((extraAt(dataBytes) + extraBytes + threads * SCRATCH_BYTES) / PAGE);
-  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    // No shared WebAssembly memory here (or not this much): JavaScript reads every line.
+    return null;
+  }
 }
 
 /** Where a scan memory's extra bytes start: after the data and what a scan may read past it. */
@@ -273,7 +278,13 @@ let lastScanner: LineScanner | null = null;
 export function attachScanner(memory: WebAssembly.Memory, thread: number): SharedArrayBuffer {
   const buffer = memory.buffer as SharedArrayBuffer;
   const module = scanModule();
-  if (module !== null && !scanners.has(buffer)) scanners.set(buffer, new LineScanner(module, memory, thread));
+  if (module !== null && !scanners.has(buffer)) {
+    try {
+      scanners.set(buffer, new LineScanner(module, memory, thread));
+    } catch {
+      // Not instantiable here: JavaScript reads the bytes in this memory.
+    }
+  }
   return buffer;
 }
 
