@@ -1,14 +1,19 @@
 // AssemblyScript, compiled by `npm run build` to dist/m1/line-scanner.wasm (see wasm/README.md).
 //
-// The shape path of src/m1/scan-record.ts, in WebAssembly: a line read as the literals of the last
-// line read key by key, with a value between each two. It decides exactly as scan-record.ts's
-// `readShaped` + `finish` do, and returns the same offsets, hashes and numbers; anything it is not sure
-// of returns UNSURE, and the caller reads the line in JavaScript. test/m1/wasm-scan.test.ts holds the
-// two to the same results.
+// The hot loops of reading M1 lines, in WebAssembly, each a port of the JavaScript it stands in for:
+// - `shapedLine` / `shapedRecord`: the shape path of src/m1/scan-record.ts, a line read as the literals
+//   of the last line read key by key, with a value between each two. It decides exactly as
+//   scan-record.ts's `readShaped` + `finish` do, and returns the same offsets, hashes and numbers;
+//   anything it is not sure of returns UNSURE, and the caller reads the line in JavaScript.
+// - `scanLines` (src/input/line-splitter.ts) and `scanOwnLines` (src/parallel/walk-block.ts): many
+//   lines read that way at a call, into records, up to the first line not taken.
+// - `indexLines`: src/parallel/line-owner.ts's index of a block's lines and their owners.
+// test/m1/scan-record.test.ts, test/m1/intake-line-at.test.ts and test/parallel/ hold each to the
+// JavaScript it ports.
 //
 // The memory is the caller's (imported, shared): the bytes it reads are where they were read into,
 // never copied. Each thread's instance has a scratch area of its own in it (`init`): the shape, written
-// by the caller, and the fields read, for the caller to take.
+// by the caller, and the records read, for the caller to take.
 
 // The scratch area, from `scratch` (byte offsets). The shape (written by src/m1/wasm-scan.ts):
 const SHAPE_FIELDS = 0; // i32: values in the shape

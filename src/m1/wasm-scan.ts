@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 
 /**
- * The line-shape scanner in WebAssembly (wasm/line-scanner.ts, built to dist/m1/line-scanner.wasm): the
- * path of scan-record.ts that reads a line in the shape of the last one, at about half its cost in
- * JavaScript (scan-record.ts calls it; see docs/performance.md). WebAssembly reads only its own memory,
+ * The line scanner in WebAssembly (wasm/line-scanner.ts, built to dist/m1/line-scanner.wasm): the path of
+ * scan-record.ts that reads a line in the shape of the last one, at about half its cost in JavaScript,
+ * one line at a call (scan-record.ts) or many (line-splitter.ts, walk-block.ts), and the index of a
+ * block's lines (line-owner.ts); see docs/performance.md. WebAssembly reads only its own memory,
  * so the bytes must be read into one: `scanMemory` makes such a memory, the readers read into it (a
  * file's buffers with one thread, the shared slots with several), and each thread attaches a scanner to
  * it (`attachScanner`). Bytes anywhere else are read in JavaScript, as before; so is every line the
