@@ -170,13 +170,15 @@ describe("indexLines in WebAssembly: the same index, where the block is in the s
   const at = extraAt(DATA);
   const ownerTable = new Uint8Array(buffer, at + INDEXED_LINES * 5, OWNER_BUCKETS);
 
+  /** Bytes that are not a block's, with newlines and quotes among them, as a reused slot holds. */
+  const stale = Buffer.alloc(DATA, 'x"\\\n', "latin1");
+  const js: LineIndex = { ends: new Int32Array(INDEXED_LINES), owners: new Uint8Array(INDEXED_LINES) };
+
   /** Both indexes of `bytes`: in plain memory (JavaScript) and in the scanner's, at `offset`. */
   const both = (bytes: Buffer, owners: Uint8Array, firstLine: number, offset = 0) => {
-    const js: LineIndex = { ends: new Int32Array(INDEXED_LINES), owners: new Uint8Array(INDEXED_LINES) };
     const jsLines = indexLines(bytes, js, owners, firstLine);
-    // Stale bytes after the block, as in a reused slot: the index must stop at the block's end.
-    const stale = Buffer.from(buffer, 0, DATA);
-    for (let k = 0; k < DATA; k += 4) stale.write('x"\\\n', k, "latin1");
+    // Stale bytes after the block: the index must stop at the block's end.
+    stale.copy(Buffer.from(buffer, 0, DATA), 0, 0, Math.min(DATA, offset + bytes.length + 64));
     const inMemory = Buffer.from(buffer, offset, bytes.length);
     bytes.copy(inMemory);
     ownerTable.set(owners);
