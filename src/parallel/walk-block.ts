@@ -14,8 +14,9 @@ export interface SharedBlock {
   readonly name: string;
   readonly memory: SharedArrayBuffer;
   /**
-   * The slot's memory is the pool's WebAssembly memory for it (m1/wasm-scan.ts), which this thread's
-   * walker reads through its own view (`BlockWalker.scanBuffers`), where its scanner knows it.
+   * The slot's memory is the pool's WebAssembly memory for it (m1/wasm-scan.ts), with the block's index
+   * (`ends`, `owners`) in it too: this thread's walker reads it through its own view
+   * (`BlockWalker.scanBuffers`), where its scanner knows it, and the scanner reads the index there.
    */
   readonly inScanMemory: boolean;
   readonly length: number;

@@ -355,7 +355,8 @@ export class WorkerPool {
       source,
       name,
       memory: this.memory[slot] as SharedArrayBuffer,
-      inScanMemory: this.scanMemories[slot] !== null,
+      // The scanner reads the index where the bytes are (walk-block.ts walkInWasm).
+      inScanMemory: this.scanMemories[slot] !== null && index.ends.buffer === this.memory[slot],
       length,
       lines,
       valid,
